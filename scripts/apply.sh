@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Make build/linux a git repository of the base with one commit per patch of
+# patches/series (git am). Running it again with nothing changed does nothing.
+#
+# It refuses to throw away work in build/linux that `make export` has not yet
+# written back to patches/ (FORCE=1 overrides).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+base=$("$TOP/scripts/fetch-base.sh")
+# One word naming the base: "7.2.13-1@<tarball sha256>", or "src:<path>".
+if [ -f "$base/.anon-rmap-base" ]; then
+	base_id=$(tr ' ' '@' <"$base/.anon-rmap-base")
+else
+	base_id="src:$base"
+fi
+stamp=$LINUX/.git/anon-rmap-stamp
+
+# Everything that decides the result: the base and the patch contents.
+series_id() {
+	(cd "$PATCHES" && cat series && series_patches | xargs -r cat) | sha256sum | awk '{print $1}'
+}
+
+# The hunk of patch $1 that touches $2 at base line $3, as its @@ line.
+hunk_at() {
+	awk -v f="$2" -v l="$3" '
+		/^\+\+\+ / { cur = substr($2, 3) }
+		/^@@ / && cur == f {
+			split($2, a, ","); s = -a[1]; n = (a[2] == "" ? 1 : a[2])
+			if (l >= s && l <= s + n) { print; exit }
+		}' "$1"
+}
+
+want_id="$base_id $(series_id)"
+
+if [ -d "$LINUX/.git" ]; then
+	cd "$LINUX"
+	if [ -f "$stamp" ]; then
+		read -r rec_base rec_series rec_head <"$stamp"
+	else
+		rec_base="" rec_series="" rec_head=""
+	fi
+	dirty=$(git status --porcelain --untracked-files=no | head -n1)
+	head=$(git rev-parse HEAD)
+	if [ -z "$dirty" ] && [ "$want_id $head" = "$rec_base $rec_series $rec_head" ]; then
+		log "apply: $(git rev-list --count anon-rmap-base..HEAD) patches already applied in $LINUX, nothing to do"
+		exit 0
+	fi
+	if [ "${FORCE:-0}" != 1 ] && { [ -n "$dirty" ] || { [ -n "$rec_head" ] && [ "$head" != "$rec_head" ]; }; }; then
+		die "build/linux has changes that are not in patches/ (uncommitted edits or new commits): run 'make export' first, or FORCE=1 to discard them"
+	fi
+	if [ "$rec_base" != "$base_id" ]; then
+		log "apply: base changed (${rec_base:-unknown} -> ${base_id%%@*}), recreating $LINUX"
+		cd "$TOP"
+		rm -rf "$LINUX"
+	fi
+fi
+
+if [ ! -d "$LINUX/.git" ]; then
+	log "apply: creating a git repository of the base in $LINUX (about 1-2 min)"
+	rm -rf "$LINUX.tmp"
+	mkdir -p "$LINUX.tmp"
+	rsync -a --exclude=/.git --exclude=/.anon-rmap-base "$base/" "$LINUX.tmp/"
+	(
+		cd "$LINUX.tmp"
+		git init -q -b base
+		git config gc.auto 0
+		git config core.abbrev 12
+		git add -A -f
+		GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+			git commit -q -m "Base: Linux $(make -s kernelversion 2>/dev/null || tree_version .) (${base_id%%@*})"
+		git tag anon-rmap-base
+	)
+	mv "$LINUX.tmp" "$LINUX"
+fi
+
+cd "$LINUX"
+git checkout -q -B stack anon-rmap-base
+git reset -q --hard anon-rmap-base
+git am --abort >/dev/null 2>&1 || true
+
+n=0
+while read -r p; do
+	f=$PATCHES/$p
+	[ -f "$f" ] || die "patches/series names $p, which does not exist"
+	# The cover letter carries no diff: nothing to apply.
+	grep -q '^diff --git ' "$f" || continue
+	if ! out=$(git am -q --committer-date-is-author-date "$f" 2>&1); then
+		git am --abort >/dev/null 2>&1 || true
+		git reset -q --hard anon-rmap-base
+		rm -f "$stamp"
+		at=$(printf '%s\n' "$out" | sed -n 's/^error: patch failed: //p' | head -n1)
+		if [ -n "$at" ]; then
+			hunk=$(hunk_at "$f" "${at%:*}" "${at##*:}")
+			die "$p does not apply: hunk ${hunk:-?} at $at"
+		fi
+		die "$p does not apply: $(printf '%s\n' "$out" | grep -m1 -i 'error\|fatal' || echo "$out" | head -n1)"
+	fi
+	n=$((n + 1))
+done < <(series_patches)
+
+echo "$want_id $(git rev-parse HEAD)" >"$stamp"
+log "apply: $n patches applied on ${base_id%%@*} in $LINUX"
+git --no-pager log --oneline anon-rmap-base..HEAD | tac | sed 's/^/    /' >&2

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Boot the KUnit kernel with virtme-ng (vng) under TCG, the host's root as the
+# guest's (read-only, 9p).
+#
+# usage: vng.sh [VNG_OPTION...]
+#   no CMD      run the KUnit suites matching $KUNIT_GLOB (default vma_pgoff*)
+#               at boot and print "vng: N passed, N failed, N skipped"; fail if
+#               any test failed, none ran, or the guest did not finish
+#   CMD='...'   run CMD in the guest and exit with its status
+# env: VNG_KERNEL (bzImage), VNG_TIMEOUT (seconds, default 300), VNG_MEMORY
+#      (default 1G), KUNIT_GLOB, KUNIT_JSON (default build/vng-kunit.json)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KERNEL=${VNG_KERNEL:-$BUILD/kunit-x86_64/arch/x86/boot/bzImage}
+VNG_DIR=${VNG_DIR:-$BUILD/vng}
+VNG_TIMEOUT=${VNG_TIMEOUT:-300}
+VNG_MEMORY=${VNG_MEMORY:-1G}
+KUNIT_GLOB=${KUNIT_GLOB:-vma_pgoff*}
+KUNIT_JSON=$(realpath -m "${KUNIT_JSON:-$BUILD/vng-kunit.json}")
+CMD=${CMD:-}
+
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL; run \`make kunit\` first"
+[ -f "$VNG_DIR/.stamp" ] || die "virtme-ng is not unpacked in $VNG_DIR; run scripts/vng-setup.sh first"
+
+# The Debian package's python code, with the system python (which has
+# python3-requests), not whatever python3 comes first in PATH.
+vng() {
+	local rc=0
+	timeout -k 10 "$VNG_TIMEOUT" \
+		env PYTHONPATH="$VNG_DIR/usr/lib/python3/dist-packages" \
+		PATH="$VNG_DIR/usr/bin:$PATH" \
+		/usr/bin/python3 "$VNG_DIR/usr/bin/vng" \
+		--run "$KERNEL" --disable-kvm --memory "$VNG_MEMORY" \
+		--append "kunit.filter_glob=$KUNIT_GLOB" "$@" || rc=$?
+	[ $rc != 124 ] || die "vng: guest timed out after ${VNG_TIMEOUT}s"
+	return $rc
+}
+
+if [ -n "$CMD" ]; then
+	log "vng: booting $KERNEL to run: $CMD"
+	rc=0
+	vng --exec "$CMD" "$@" || rc=$?
+	exit $rc
+fi
+
+log "vng: booting $KERNEL for KUnit suites '$KUNIT_GLOB'"
+raw=${KUNIT_JSON%.json}.log
+start=$SECONDS
+vng --exec dmesg "$@" >"$raw" || die "vng: guest failed (exit $?); see $raw"
+log "vng: guest done in $((SECONDS - start))s"
+
+# kunit.py's own report goes to stderr; its exit code is ours to compute.
+rm -f "$KUNIT_JSON"
+/usr/bin/python3 "$LINUX/tools/testing/kunit/kunit.py" parse \
+	--json="$KUNIT_JSON" "$raw" >&2 || true
+[ -s "$KUNIT_JSON" ] || die "kunit.py parse wrote no $KUNIT_JSON; see $raw"
+
+/usr/bin/python3 - "$KUNIT_JSON" <<'EOF'
+import json, sys
+n = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+def walk(g):
+    for t in g.get("test_cases", []):
+        s = t.get("status")
+        n[s if s in ("PASS", "SKIP") else "FAIL"] += 1
+    for s in g.get("sub_groups", []):
+        walk(s)
+walk(json.load(open(sys.argv[1])))
+print(f"vng: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped")
+if not sum(n.values()):
+    sys.exit("error: vng: no KUnit test ran (check KUNIT_GLOB and the kernel config)")
+sys.exit(1 if n["FAIL"] else 0)
+EOF
