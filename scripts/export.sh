@@ -38,10 +38,8 @@ cover=$PATCHES/0000-cover-letter.patch
 find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
 mv "$tmp/cover" "$cover"
 mv "$tmp"/*.patch "$PATCHES/"
-{
-	echo "0000-cover-letter.patch"
-	(cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-')
-} >"$PATCHES/series"
+# quilt's series lists patches only: the cover letter has no diff to push.
+(cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$PATCHES/series"
 
 # Record the exported state so that `make apply` knows nothing is lost.
 cd "$TOP"

@@ -1,0 +1,78 @@
+# The anon-rmap patch stack: the workflow, one target a step.
+#
+#   make            fetch 7.2, apply the stack, build the x86_64 KUnit kernel,
+#                   boot it under QEMU and summarise the results (the main job)
+#   make check      every test that fits CI, with a summary table
+#
+# Steps, in the order the main job runs them:
+#   make deps       install the Debian packages the workflow needs
+#   make fetch      fetch and verify the base (or KERNEL_SRC=/path/to/7.2)
+#   make apply      build/linux := base + one git commit per patch (git am)
+#   make kunit      build the KUnit kernel and boot it under QEMU
+#
+# Edit loop (see README.md):
+#   make apply -> edit, commit --fixup, rebase in build/linux -> make export -> make check
+#   make export     rewrite patches/ from the commits in build/linux
+#
+# Single checks (all part of `make check`):
+#   make series     series/files agree, git am, quilt push, checkpatch --strict
+#   make bisect     tools/testing/vma at every prefix that touches it
+#   make harness    tools/testing/vma on the full stack
+#   make vng        boot the KUnit kernel with virtme-ng (CMD="..." runs a command)
+#   make workflow   bad inputs give one-line errors and leave the base untouched
+#
+#   make clean      remove build/ except the downloads and ccache
+#   make distclean  remove build/
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all main deps fetch apply export kunit check series bisect harness \
+	vng workflow clean distclean
+
+all: main
+
+main: deps apply
+	$(S)/kunit.sh
+
+deps:
+	$(S)/deps.sh
+
+fetch: deps
+	$(S)/fetch-base.sh >/dev/null
+
+apply: deps
+	$(S)/apply.sh
+
+export:
+	$(S)/export.sh
+
+kunit: apply
+	$(S)/kunit.sh
+
+check:
+	$(S)/check.sh
+
+series: apply
+	$(S)/check-series.sh
+
+bisect: apply
+	$(S)/harness-bisect.sh
+
+harness: apply
+	$(S)/harness.sh
+
+vng: apply
+	$(S)/vng-setup.sh >/dev/null
+	@[ -f build/kunit-x86_64/arch/x86/boot/bzImage ] || $(S)/kunit.sh
+	$(S)/vng.sh
+
+workflow: apply
+	$(S)/test-workflow.sh
+
+clean:
+	@[ ! -d build/linux ] || git -C build/linux worktree prune
+	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng
+
+distclean:
+	rm -rf build

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make check`: every test that fits CI, in order, then a table of each check,
+# its result and its time, and the plain "N passed, N failed" closing line.
+# CHECKS="series harness" runs a subset.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+all="deps base apply series bisect harness kunit vng workflow"
+checks=${CHECKS:-$all}
+mkdir -p "$BUILD/check"
+declare -A result secs
+
+run() {
+	local name=$1 t0 rc
+	shift
+	echo
+	echo "======== $name: $*"
+	t0=$(date +%s)
+	"$@" 2>&1 | tee "$BUILD/check/$name.log"
+	rc=${PIPESTATUS[0]}
+	secs[$name]=$(($(date +%s) - t0))
+	if [ "$rc" = 0 ]; then result[$name]=pass; else result[$name]=FAIL; fi
+	return "$rc"
+}
+
+S=$TOP/scripts
+for c in $checks; do
+	case $c in
+	deps)     run deps "$S/deps.sh" || break ;;
+	base)     run base "$S/fetch-base.sh" || break ;;
+	apply)    run apply "$S/apply.sh" || break ;;
+	series)   run series "$S/check-series.sh" ;;
+	bisect)   run bisect "$S/harness-bisect.sh" ;;
+	harness)  run harness "$S/harness.sh" ;;
+	kunit)    run kunit "$S/kunit.sh" ;;
+	vng)      run vng bash -c "'$S/vng-setup.sh' >/dev/null && '$S/vng.sh'" ;;
+	workflow) run workflow "$S/test-workflow.sh" ;;
+	*)        die "unknown check '$c' (known: $all)" ;;
+	esac
+done
+
+what() {
+	case $1 in
+	deps)     echo "host packages installed" ;;
+	base)     echo "linux-source-7.2 fetched, SHA256 verified" ;;
+	apply)    echo "stack applied in build/linux (git am)" ;;
+	series)   echo "series/files agree, git am + quilt push, checkpatch --strict" ;;
+	bisect)   echo "tools/testing/vma at each prefix touching it" ;;
+	harness)  echo "tools/testing/vma on the full stack, empty stderr" ;;
+	kunit)    echo "KUnit suites, x86_64 under QEMU" ;;
+	vng)      echo "KUnit suites booted by virtme-ng" ;;
+	workflow) echo "bad inputs: one-line errors, pristine untouched" ;;
+	esac
+}
+
+# The numbers each check reported, for the table.
+detail() {
+	local log=$BUILD/check/$1.log
+	case $1 in
+	series)  grep -E '^(git am|quilt push):' "$log" | tr '\n' ';' | sed 's/;$//; s/;/; /g' ;;
+	bisect)  echo "$(grep -c ' ok: ' "$log") prefixes ok, $(grep -c ' FAIL' "$log") failed" ;;
+	harness) grep -m1 '^harness:' "$log" | sed 's/^harness: //' ;;
+	kunit)   grep -E '^kunit: suite ' "$log" | sed 's/^kunit: suite //' | tr '\n' ';' | sed 's/;$//' ;;
+	vng)     grep -E '^vng: ' "$log" | tail -n1 | sed 's/^vng: //' ;;
+	workflow) grep -E '^workflow: ' "$log" | sed 's/^workflow: //' ;;
+	esac
+}
+
+echo
+echo "======== make check summary"
+printf '%-9s %-6s %6s  %-58s %s\n' check result time what detail
+passed=0 failed=0
+for c in $checks; do
+	r=${result[$c]:-"not run"}
+	[ "$r" = pass ] && passed=$((passed + 1)) || failed=$((failed + 1))
+	printf '%-9s %-6s %5ss  %-58s %s\n' "$c" "$r" "${secs[$c]:--}" "$(what "$c")" "$(detail "$c" 2>/dev/null)"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

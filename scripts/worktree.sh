@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Print the path of a scratch worktree of build/linux, at the base, with every
+# patch of patches/series applied by `git am` as its own commit. Used by the
+# checks, so that they test patches/ as it is and never touch build/linux.
+# Prints "<path> <commit>..." (the commit of each patch, in order) on stdout.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$LINUX/.git" ] || die "$LINUX is not there: run 'make apply' first"
+wt=${WORKTREE:-$BUILD/check-tree}
+
+if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+	log "worktree: creating $wt (about 30 s)"
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -q --detach "$wt" anon-rmap-base
+fi
+cd "$wt"
+git am --abort >/dev/null 2>&1 || true
+git checkout -q --detach anon-rmap-base
+git reset -q --hard anon-rmap-base
+
+commits=()
+while read -r p; do
+	f=$PATCHES/$p
+	grep -q '^diff --git ' "$f" || continue
+	if ! out=$(git am -q --committer-date-is-author-date "$f" 2>&1); then
+		git am --abort >/dev/null 2>&1 || true
+		die "$p does not apply with git am: $(printf '%s\n' "$out" | grep -m1 'error' || printf '%s\n' "$out" | head -n1)"
+	fi
+	commits+=("$(git rev-parse HEAD)")
+done < <(series_patches)
+echo "$wt ${commits[*]}"
