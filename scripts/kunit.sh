@@ -17,9 +17,10 @@ for c in "$TOP"/kunit/*.kunitconfig "$TOP/Kconfig.fragment" "$TOP/kunit/vng.conf
 	configs+=(--kunitconfig="$c")
 done
 
-# ccache through the gcc symlinks in /usr/lib/ccache; keep its cache in build/.
+# ccache through the gcc symlinks in /usr/lib/ccache. Its cache lives outside
+# the checkout, so that fresh clones on the same machine (CI) reuse it.
 export PATH="/usr/lib/ccache:$TOP/scripts/qemu-wrap:$PATH"
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
 mkdir -p "$out" "$CCACHE_DIR"
 
