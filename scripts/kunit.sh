@@ -43,7 +43,7 @@ log "kunit: booting under QEMU ($QEMU_ACCEL)"
 rm -f "$json"
 set +e
 timeout -s KILL $((timeout_s + 60)) "${kunit[@]}" exec --arch=x86_64 --build_dir="$out" \
-	--timeout="$timeout_s" --json="$json" --raw_output=all \
+	--timeout="$timeout_s" --json="$json" \
 	${KUNIT_GLOB:+"$KUNIT_GLOB"} >"$BUILD/kunit-exec.log" 2>&1
 rc=$?
 set -e
