@@ -20,6 +20,7 @@
 #   make harness    tools/testing/vma on the full stack
 #   make vng        boot the KUnit kernel with virtme-ng (CMD="..." runs a command)
 #   make workflow   bad inputs give one-line errors and leave the base untouched
+#   make mutation   inject known bugs: the tests must fail (KUNIT=1: KUnit too)
 #
 #   make clean      remove build/ except the downloads and ccache
 #   make distclean  remove build/
@@ -28,7 +29,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng workflow clean distclean
+	vng workflow mutation clean distclean
 
 all: main
 
@@ -69,6 +70,9 @@ vng: apply
 
 workflow: apply
 	$(S)/test-workflow.sh
+
+mutation: apply
+	$(S)/mutation-test.sh
 
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune

@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all="deps base apply series bisect harness kunit vng workflow"
+all="deps base apply series bisect harness mutation kunit vng workflow"
 checks=${CHECKS:-$all}
 mkdir -p "$BUILD/check"
 declare -A result secs
@@ -32,6 +32,7 @@ for c in $checks; do
 	series)   run series "$S/check-series.sh" ;;
 	bisect)   run bisect "$S/harness-bisect.sh" ;;
 	harness)  run harness "$S/harness.sh" ;;
+	mutation) run mutation "$S/mutation-test.sh" ;;
 	kunit)    run kunit "$S/kunit.sh" ;;
 	vng)      run vng bash -c "'$S/vng-setup.sh' >/dev/null && '$S/vng.sh'" ;;
 	workflow) run workflow "$S/test-workflow.sh" ;;
@@ -47,6 +48,7 @@ what() {
 	series)   echo "series/files agree, git am + quilt push, checkpatch --strict" ;;
 	bisect)   echo "tools/testing/vma at each prefix touching it" ;;
 	harness)  echo "tools/testing/vma on the full stack, empty stderr" ;;
+	mutation) echo "known bugs injected: the harness must fail" ;;
 	kunit)    echo "KUnit suites, x86_64 under QEMU" ;;
 	vng)      echo "KUnit suites booted by virtme-ng" ;;
 	workflow) echo "bad inputs: one-line errors, pristine untouched" ;;
@@ -63,6 +65,7 @@ detail() {
 	kunit)   grep -E '^kunit: suite ' "$log" | sed 's/^kunit: suite //' | tr '\n' ';' | sed 's/;$//' ;;
 	vng)     grep -E '^vng: ' "$log" | tail -n1 | sed 's/^vng: //' ;;
 	workflow) grep -E '^workflow: ' "$log" | sed 's/^workflow: //' ;;
+	mutation) grep -E '^mutation: ' "$log" | sed 's/^mutation: //' ;;
 	esac
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 # name | file | sed expression | also under KUnit?
 mutations=(
 	"vma_add_pgoff adds one page too many|mm/vma.h|s/^\tvma->vm_pgoff += delta;$/\tvma->vm_pgoff += delta + 1;/|kunit"
-	"merge ignores the offset of prev|mm/vma.c|s/if (vma_end_pgoff(vmg->prev) == vmg->pgoff)/if (vma_end_pgoff(vmg->prev) >= vmg->pgoff)/|"
+	"merge with prev ignores page offsets|mm/vma.c|s/if (vma_end_pgoff(vmg->prev) == vmg->pgoff)/if (vmg->prev)/|"
 	"split does not move the upper half's offset|mm/vma.c|s/^\t\tvma_add_pgoff(new, PHYS_PFN(addr - vma->vm_start));$/\t\t;/|kunit"
 )
 

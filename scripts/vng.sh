@@ -25,30 +25,37 @@ CMD=${CMD:-}
 
 # The Debian package's python code, with the system python (which has
 # python3-requests), not whatever python3 comes first in PATH.
+#
+# QEMU opens the guest's stdout and stderr as files on /proc/self/fd/{1,2}, with
+# O_TRUNC and each at offset 0: a redirection to a file gets truncated and
+# overwritten. Hand it pipes instead. Stdin is /dev/null, since timeout puts
+# QEMU in a background process group, where reading a tty would stop it.
 vng() {
-	local rc=0
-	timeout -k 10 "$VNG_TIMEOUT" \
+	{ timeout -k 10 "$VNG_TIMEOUT" \
 		env PYTHONPATH="$VNG_DIR/usr/lib/python3/dist-packages" \
 		PATH="$VNG_DIR/usr/bin:$PATH" \
 		/usr/bin/python3 "$VNG_DIR/usr/bin/vng" \
 		--run "$KERNEL" --disable-kvm --memory "$VNG_MEMORY" \
-		--append "kunit.filter_glob=$KUNIT_GLOB" "$@" || rc=$?
-	[ $rc != 124 ] || die "vng: guest timed out after ${VNG_TIMEOUT}s"
-	return $rc
+		--append "kunit.filter_glob=$KUNIT_GLOB" "$@" \
+		</dev/null 2>&1 >&3 3>&- | cat >&2; } 3>&1 | cat
 }
 
 if [ -n "$CMD" ]; then
 	log "vng: booting $KERNEL to run: $CMD"
 	rc=0
 	vng --exec "$CMD" "$@" || rc=$?
+	[ $rc != 124 ] || die "vng: guest timed out after ${VNG_TIMEOUT}s"
+	log "vng: guest done in ${SECONDS}s, exit $rc"
 	exit $rc
 fi
 
 log "vng: booting $KERNEL for KUnit suites '$KUNIT_GLOB'"
 raw=${KUNIT_JSON%.json}.log
-start=$SECONDS
-vng --exec dmesg "$@" >"$raw" || die "vng: guest failed (exit $?); see $raw"
-log "vng: guest done in $((SECONDS - start))s"
+rc=0
+vng --exec dmesg "$@" >"$raw" || rc=$?
+[ $rc != 124 ] || die "vng: guest timed out after ${VNG_TIMEOUT}s; see $raw"
+[ $rc = 0 ] || die "vng: guest failed (exit $rc); see $raw"
+log "vng: guest done in ${SECONDS}s"
 
 # kunit.py's own report goes to stderr; its exit code is ours to compute.
 rm -f "$KUNIT_JSON"
