@@ -55,8 +55,9 @@ fi
 # 4. checkpatch --strict: no errors (warnings and checks are listed)
 series_patches | while read -r p; do
 	grep -q '^diff --git ' "$PATCHES/$p" || continue
-	res=$(cd "$wt" && perl scripts/checkpatch.pl --strict --terse --no-summary \
-		--ignore SPDX_LICENSE_TAG "$PATCHES/$p" 2>/dev/null || true)
+	# /usr/bin first: spdxcheck.py needs Debian's python3-ply, not another python.
+	res=$(cd "$wt" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --terse \
+		--no-summary "$PATCHES/$p" 2>&1 || true)
 	e=$(grep -c 'ERROR:' <<<"$res" || true)
 	w=$(grep -c 'WARNING:' <<<"$res" || true)
 	c=$(grep -c 'CHECK:' <<<"$res" || true)

@@ -9,6 +9,8 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 	# workflow and series checks
 	git perl python3 rsync xz-utils cpio kmod quilt
+	# checkpatch: spdxcheck.py
+	python3-ply python3-git
 	# tools/testing/vma
 	liburcu-dev
 	# KUnit and guest boots; python3-requests is for virtme-ng
