@@ -3,9 +3,10 @@
 # guest's (read-only, 9p).
 #
 # usage: vng.sh [VNG_OPTION...]
-#   no CMD      run the KUnit suites matching $KUNIT_GLOB (default vma_pgoff*)
-#               at boot and print "vng: N passed, N failed, N skipped"; fail if
-#               any test failed, none ran, or the guest did not finish
+#   no CMD      run the built-in KUnit suites (those matching $KUNIT_GLOB if
+#               set) at boot, print a line per suite and "N passed, N failed,
+#               N skipped"; fail if any test failed, none ran, or the guest did
+#               not finish
 #   CMD='...'   run CMD in the guest and exit with its status
 # env: VNG_KERNEL (bzImage), VNG_TIMEOUT (seconds, default 300), VNG_MEMORY
 #      (default 1G), KUNIT_GLOB, KUNIT_JSON (default build/vng-kunit.json)
@@ -16,7 +17,7 @@ KERNEL=${VNG_KERNEL:-$BUILD/kunit-x86_64/arch/x86/boot/bzImage}
 VNG_DIR=${VNG_DIR:-$BUILD/vng}
 VNG_TIMEOUT=${VNG_TIMEOUT:-300}
 VNG_MEMORY=${VNG_MEMORY:-1G}
-KUNIT_GLOB=${KUNIT_GLOB:-vma_pgoff*}
+KUNIT_GLOB=${KUNIT_GLOB:-}
 KUNIT_JSON=$(realpath -m "${KUNIT_JSON:-$BUILD/vng-kunit.json}")
 CMD=${CMD:-}
 
@@ -36,7 +37,7 @@ vng() {
 		PATH="$VNG_DIR/usr/bin:$PATH" \
 		/usr/bin/python3 "$VNG_DIR/usr/bin/vng" \
 		--run "$KERNEL" --disable-kvm --memory "$VNG_MEMORY" \
-		--append "kunit.filter_glob=$KUNIT_GLOB" "$@" \
+		${KUNIT_GLOB:+--append "kunit.filter_glob=$KUNIT_GLOB"} "$@" \
 		</dev/null 2>&1 >&3 3>&- | cat >&2; } 3>&1 | cat
 }
 
@@ -49,7 +50,7 @@ if [ -n "$CMD" ]; then
 	exit $rc
 fi
 
-log "vng: booting $KERNEL for KUnit suites '$KUNIT_GLOB'"
+log "vng: booting $KERNEL for KUnit suites '${KUNIT_GLOB:-all built in}'"
 raw=${KUNIT_JSON%.json}.log
 rc=0
 vng --exec dmesg "$@" >"$raw" || rc=$?
@@ -63,18 +64,4 @@ rm -f "$KUNIT_JSON"
 	--json="$KUNIT_JSON" "$raw" >&2 || true
 [ -s "$KUNIT_JSON" ] || die "kunit.py parse wrote no $KUNIT_JSON; see $raw"
 
-/usr/bin/python3 - "$KUNIT_JSON" <<'EOF'
-import json, sys
-n = {"PASS": 0, "FAIL": 0, "SKIP": 0}
-def walk(g):
-    for t in g.get("test_cases", []):
-        s = t.get("status")
-        n[s if s in ("PASS", "SKIP") else "FAIL"] += 1
-    for s in g.get("sub_groups", []):
-        walk(s)
-walk(json.load(open(sys.argv[1])))
-print(f"vng: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped")
-if not sum(n.values()):
-    sys.exit("error: vng: no KUnit test ran (check KUNIT_GLOB and the kernel config)")
-sys.exit(1 if n["FAIL"] else 0)
-EOF
+"$TOP/scripts/ktap-summary.py" "$KUNIT_JSON" vng
