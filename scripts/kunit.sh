@@ -22,6 +22,9 @@ done
 export PATH="/usr/lib/ccache:$TOP/scripts/qemu-wrap:$PATH"
 export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+# Hash paths relative to the checkout, so that a clone elsewhere hits too.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 mkdir -p "$out" "$CCACHE_DIR"
 
 kunit=(python3 "$LINUX/tools/testing/kunit/kunit.py")
