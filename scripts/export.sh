@@ -24,11 +24,11 @@ git format-patch -q --zero-commit --no-signature --abbrev=12 --numbered \
 cover=$PATCHES/0000-cover-letter.patch
 {
 	if [ -f "$cover" ]; then
-		sed -e "s|^Subject: \[PATCH [0-9]*/[0-9]*\]|Subject: [PATCH 00/$(printf %02d "$total")]|" \
+		sed -e "s|^Subject: \[PATCH [0-9]*/[0-9]*\]|Subject: [PATCH $(printf "%0${#total}d" 0)/$total]|" \
 			-e '/^[^ ].* ([0-9]*):$/,$d' "$cover"
 	else
 		printf 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n'
-		printf 'Subject: [PATCH 00/%02d] *** SUBJECT ***\n\n*** TEXT ***\n\n' "$total"
+		printf 'Subject: [PATCH %0*d/%d] *** SUBJECT ***\n\n*** TEXT ***\n\n' "${#total}" 0 "$total"
 	fi
 	git shortlog anon-rmap-base..HEAD
 	git diff --stat=72 --summary anon-rmap-base..HEAD
