@@ -50,7 +50,7 @@ if [ -d "$LINUX/.git" ]; then
 		die "build/linux has changes that are not in patches/ (uncommitted edits or new commits): run 'make export' first, or FORCE=1 to discard them"
 	fi
 	if [ "$rec_base" != "$base_id" ]; then
-		log "apply: base changed (${rec_base:-unknown} -> ${base_id%%@*}), recreating $LINUX"
+		log "apply: $LINUX was made from another base (${rec_base:-unknown}), recreating it from $base_id"
 		cd "$TOP"
 		rm -rf "$LINUX"
 	fi

@@ -9,7 +9,11 @@ set -euo pipefail
 [ -d "$LINUX/.git" ] || die "$LINUX is not there: run 'make apply' first"
 wt=${WORKTREE:-$BUILD/check-tree}
 
-if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+# A worktree left over from an earlier build/linux is useless: start again.
+if [ -e "$wt" ] && ! git -C "$LINUX" worktree list --porcelain | grep -qxF "worktree $wt"; then
+	rm -rf "$wt"
+fi
+if [ ! -e "$wt" ]; then
 	log "worktree: creating $wt (about 30 s)"
 	git -C "$LINUX" worktree prune
 	git -C "$LINUX" worktree add -q --detach "$wt" anon-rmap-base
