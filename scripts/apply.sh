@@ -33,6 +33,12 @@ hunk_at() {
 
 want_id="$base_id $(series_id)"
 
+# A repository left half-made or half-deleted by an interrupted run: redo it.
+if [ -d "$LINUX/.git" ] && ! git -C "$LINUX" rev-parse -q --verify anon-rmap-base >/dev/null; then
+	log "apply: $LINUX is not a complete repository, recreating it"
+	rm -rf "$LINUX"
+fi
+
 if [ -d "$LINUX/.git" ]; then
 	cd "$LINUX"
 	if [ -f "$stamp" ]; then

@@ -71,12 +71,15 @@ detail() {
 
 echo
 echo "======== make check summary"
-printf '%-9s %-6s %6s  %-58s %s\n' check result time what detail
+printf '%-9s %-7s %6s  %-58s %s\n' check result time what detail
 passed=0 failed=0
 for c in $checks; do
 	r=${result[$c]:-"not run"}
 	[ "$r" = pass ] && passed=$((passed + 1)) || failed=$((failed + 1))
-	printf '%-9s %-6s %5ss  %-58s %s\n' "$c" "$r" "${secs[$c]:--}" "$(what "$c")" "$(detail "$c" 2>/dev/null)"
+	t=${secs[$c]:+${secs[$c]}s}
+	d=""
+	[ -z "${secs[$c]:-}" ] || d=$(detail "$c" 2>/dev/null)
+	printf '%-9s %-7s %6s  %-58s %s\n' "$c" "$r" "${t:--}" "$(what "$c")" "$d"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
