@@ -63,9 +63,8 @@ bisect: apply
 harness: apply
 	$(S)/harness.sh
 
-vng: apply
+vng: kunit
 	$(S)/vng-setup.sh >/dev/null
-	@[ -f build/kunit-x86_64/arch/x86/boot/bzImage ] || $(S)/kunit.sh
 	$(S)/vng.sh
 
 workflow: apply

@@ -30,6 +30,11 @@ mkdir -p "$out" "$CCACHE_DIR"
 kunit=(python3 "$LINUX/tools/testing/kunit/kunit.py")
 cd "$LINUX"
 
+# What the kernel is built from: HEAD of build/linux plus any uncommitted edit.
+# vng.sh refuses a kernel whose stamp does not match the tree.
+stamp=$out/.anon-rmap-built-from
+rm -f "$stamp"
+
 t0=$(date +%s)
 log "kunit: building the x86_64 kernel in $out (cold: ~10 min, warm ccache: ~1 min)"
 if ! "${kunit[@]}" build --arch=x86_64 --build_dir="$out" --jobs="$(nproc)" \
@@ -39,6 +44,7 @@ if ! "${kunit[@]}" build --arch=x86_64 --build_dir="$out" --jobs="$(nproc)" \
 fi
 t1=$(date +%s)
 log "kunit: built in $((t1 - t0)) s"
+"$TOP/scripts/tree-id.sh" >"$stamp"
 
 QEMU_ACCEL=$("$TOP/scripts/kvm-probe.sh" "$out/arch/x86/boot/bzImage")
 export QEMU_ACCEL

@@ -22,6 +22,10 @@ KUNIT_JSON=$(realpath -m "${KUNIT_JSON:-$BUILD/vng-kunit.json}")
 CMD=${CMD:-}
 
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run \`make kunit\` first"
+if [ -z "${VNG_KERNEL:-}" ] &&
+   [ "$(cat "$BUILD/kunit-x86_64/.anon-rmap-built-from" 2>/dev/null)" != "$("$TOP/scripts/tree-id.sh")" ]; then
+	die "$KERNEL was not built from build/linux as it is now; run \`make kunit\` first"
+fi
 [ -f "$VNG_DIR/.stamp" ] || die "virtme-ng is not unpacked in $VNG_DIR; run scripts/vng-setup.sh first"
 
 # The Debian package's python code, with the system python (which has
