@@ -18,7 +18,8 @@ for c in "$TOP"/kunit/*.kunitconfig "$TOP/Kconfig.fragment" "$TOP/kunit/vng.conf
 done
 
 # ccache through the gcc symlinks in /usr/lib/ccache. Its cache lives outside
-# the checkout, so that fresh clones on the same machine (CI) reuse it.
+# the checkout, so that `make distclean` keeps it. (Clones at other paths
+# still miss: kbuild passes absolute source paths to the compiler.)
 export PATH="/usr/lib/ccache:$TOP/scripts/qemu-wrap:$PATH"
 export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
