@@ -16,21 +16,6 @@ else
 fi
 stamp=$LINUX/.git/anon-rmap-stamp
 
-# Everything that decides the result: the base and the patch contents.
-series_id() {
-	(cd "$PATCHES" && cat series && series_patches | xargs -r cat) | sha256sum | awk '{print $1}'
-}
-
-# The hunk of patch $1 that touches $2 at base line $3, as its @@ line.
-hunk_at() {
-	awk -v f="$2" -v l="$3" '
-		/^\+\+\+ / { cur = substr($2, 3) }
-		/^@@ / && cur == f {
-			split($2, a, ","); s = -a[1]; n = (a[2] == "" ? 1 : a[2])
-			if (l >= s && l <= s + n) { print; exit }
-		}' "$1"
-}
-
 want_id="$base_id $(series_id)"
 
 # A repository left half-made or half-deleted by an interrupted run: redo it.
@@ -83,27 +68,12 @@ fi
 cd "$LINUX"
 git checkout -q -B stack anon-rmap-base
 git reset -q --hard anon-rmap-base
-git am --abort >/dev/null 2>&1 || true
-
-n=0
-while read -r p; do
-	f=$PATCHES/$p
-	[ -f "$f" ] || die "patches/series names $p, which does not exist"
-	# The cover letter carries no diff: nothing to apply.
-	grep -q '^diff --git ' "$f" || continue
-	if ! out=$(git am -q --committer-date-is-author-date "$f" 2>&1); then
-		git am --abort >/dev/null 2>&1 || true
-		git reset -q --hard anon-rmap-base
-		rm -f "$stamp"
-		at=$(printf '%s\n' "$out" | sed -n 's/^error: patch failed: //p' | head -n1)
-		if [ -n "$at" ]; then
-			hunk=$(hunk_at "$f" "${at%:*}" "${at##*:}")
-			die "$p does not apply: hunk ${hunk:-?} at $at"
-		fi
-		die "$p does not apply: $(printf '%s\n' "$out" | grep -m1 -i 'error\|fatal' || echo "$out" | head -n1)"
-	fi
-	n=$((n + 1))
-done < <(series_patches)
+if ! am_series; then
+	git reset -q --hard anon-rmap-base
+	rm -f "$stamp"
+	exit 1
+fi
+n=$(git rev-list --count anon-rmap-base..HEAD)
 
 echo "$want_id $(git rev-parse HEAD)" >"$stamp"
 log "apply: $n patches applied on ${base_id%%@*} in $LINUX"

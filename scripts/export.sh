@@ -43,7 +43,7 @@ mv "$tmp"/*.patch "$PATCHES/"
 
 # Record the exported state so that `make apply` knows nothing is lost.
 cd "$TOP"
-(cd "$PATCHES" && cat series && series_patches | xargs -r cat) | sha256sum | awk '{print $1}' >"$tmp/sid"
+series_id >"$tmp/sid"
 read -r b _ _ <"$LINUX/.git/anon-rmap-stamp" 2>/dev/null || b=unknown
 echo "$b $(cat "$tmp/sid") $(git -C "$LINUX" rev-parse HEAD)" >"$LINUX/.git/anon-rmap-stamp"
 log "export: $total patches written to patches/"

@@ -29,6 +29,46 @@ series_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series" | awk '{print $1}'
 }
 
+# One hash of everything that decides what applying the series gives.
+series_id() {
+	(cd "$PATCHES" && cat series && series_patches | xargs -r cat) | sha256sum | awk '{print $1}'
+}
+
+# The hunk of patch $1 that touches $2 at base line $3, as its @@ line.
+hunk_at() {
+	awk -v f="$2" -v l="$3" '
+		/^\+\+\+ / { cur = substr($2, 3) }
+		/^@@ / && cur == f {
+			split($2, a, ","); s = -a[1]; n = (a[2] == "" ? 1 : a[2])
+			if (l >= s && l <= s + n) { print; exit }
+		}' "$1"
+}
+
+# In the current git tree, `git am` every patch of patches/series, one commit
+# each (the cover letter has no diff and is skipped). On a patch that does not
+# apply: abort the am, print one error line naming the patch and the hunk, and
+# return 1, leaving the tree where the caller can reset it.
+am_series() {
+	local p f out at hunk
+	git am --abort >/dev/null 2>&1 || true
+	while read -r p; do
+		f=$PATCHES/$p
+		[ -f "$f" ] || { echo "error: patches/series names $p, which does not exist" >&2; return 1; }
+		grep -q '^diff --git ' "$f" || continue
+		if ! out=$(git am -q --committer-date-is-author-date "$f" 2>&1); then
+			git am --abort >/dev/null 2>&1 || true
+			at=$(printf '%s\n' "$out" | sed -n 's/^error: patch failed: //p' | head -n1)
+			if [ -n "$at" ]; then
+				hunk=$(hunk_at "$f" "${at%:*}" "${at##*:}")
+				echo "error: $p does not apply: hunk ${hunk:-?} at $at" >&2
+			else
+				echo "error: $p does not apply: $(printf '%s\n' "$out" | grep -m1 -i 'error\|fatal' || printf '%s\n' "$out" | head -n1)" >&2
+			fi
+			return 1
+		fi
+	done < <(series_patches)
+}
+
 # "7.2" for a tree whose top Makefile says VERSION = 7 / PATCHLEVEL = 2.
 tree_version() {
 	local mk=$1/Makefile v p

@@ -22,15 +22,5 @@ cd "$wt"
 git am --abort >/dev/null 2>&1 || true
 git checkout -q --detach anon-rmap-base
 git reset -q --hard anon-rmap-base
-
-commits=()
-while read -r p; do
-	f=$PATCHES/$p
-	grep -q '^diff --git ' "$f" || continue
-	if ! out=$(git am -q --committer-date-is-author-date "$f" 2>&1); then
-		git am --abort >/dev/null 2>&1 || true
-		die "$p does not apply with git am: $(printf '%s\n' "$out" | grep -m1 'error' || printf '%s\n' "$out" | head -n1)"
-	fi
-	commits+=("$(git rev-parse HEAD)")
-done < <(series_patches)
-echo "$wt ${commits[*]}"
+am_series || exit 1
+echo "$wt $(git rev-list --reverse anon-rmap-base..HEAD | tr '\n' ' ')"
