@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all="deps base apply series bisect harness mutation kunit vng workflow"
+all="deps base apply series bisect harness mutation layout kunit vng workflow"
 checks=${CHECKS:-$all}
 mkdir -p "$BUILD/check"
 declare -A result secs
@@ -33,6 +33,7 @@ for c in $checks; do
 	bisect)   run bisect "$S/harness-bisect.sh" ;;
 	harness)  run harness "$S/harness.sh" ;;
 	mutation) run mutation "$S/mutation-test.sh" ;;
+	layout)   run layout "$S/layout.sh" ;;
 	kunit)    run kunit "$S/kunit.sh" ;;
 	vng)      run vng bash -c "'$S/vng-setup.sh' >/dev/null && '$S/vng.sh'" ;;
 	workflow) run workflow "$S/test-workflow.sh" ;;
@@ -49,6 +50,7 @@ what() {
 	bisect)   echo "tools/testing/vma at each prefix touching it" ;;
 	harness)  echo "tools/testing/vma on the full stack, empty stderr" ;;
 	mutation) echo "known bugs injected: the harness must fail" ;;
+	layout)   echo "struct sizes (pahole, x86_64) equal the base's" ;;
 	kunit)    echo "KUnit suites, x86_64 under QEMU" ;;
 	vng)      echo "KUnit suites booted by virtme-ng" ;;
 	workflow) echo "bad inputs: one-line errors, pristine untouched" ;;
@@ -66,6 +68,7 @@ detail() {
 	vng)     grep -E '^vng: ' "$log" | tail -n1 | sed 's/^vng: //' ;;
 	workflow) grep -E '^workflow: ' "$log" | sed 's/^workflow: //' ;;
 	mutation) grep -E '^mutation: ' "$log" | sed 's/^mutation: //' ;;
+	layout)   grep -E '^layout: struct ' "$log" | sed 's/^layout: struct //; s/ (base: [0-9]*) ok//' | tr '\n' ';' | sed 's/;$//' ;;
 	esac
 }
 
