@@ -22,6 +22,11 @@
 #   make workflow   bad inputs give one-line errors and leave the base untouched
 #   make mutation   inject known bugs: the tests must fail (KUNIT=1: KUnit too)
 #
+# Guest validation and build matrix (too slow for `make check`; see README.md):
+#   make guest-test boot the base and the patched kernel under QEMU/TCG, run the
+#                   upstream mm selftests in each, table base vs patched
+#                   (DEBUG=1: KASAN/lockdep/DEBUG_VM kernels, splats fail)
+#
 #   make clean      remove build/ except the downloads and ccache
 #   make distclean  remove build/
 
@@ -29,7 +34,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng workflow mutation clean distclean
+	vng workflow mutation guest-test clean distclean
 
 all: main
 
@@ -73,9 +78,15 @@ workflow: apply
 mutation: apply
 	$(S)/mutation-test.sh
 
+# These need build/linux (made by `make apply` if absent) but never apply to
+# it: they build patches/ as committed in worktrees of their own.
+guest-test: deps
+	$(S)/guest-test.sh
+
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
-	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng
+	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng \
+		build/guest-* build/stress-* build/matrix*
 
 distclean:
 	rm -rf build

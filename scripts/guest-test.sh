@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Boot the base and the patched kernel (same config) under QEMU/TCG with vng,
+# 3 vCPUs, 4 GiB in 2 NUMA nodes (scripts/guest-boot.sh), run the upstream mm
+# selftests in each (guest/run-tests.sh) and compare: a table test | base | patched, the
+# subtests that differ, the skips with their reasons, and any kernel splat.
+# Fails when a result differs from the base, or the patched kernel splats.
+#
+# env: DEBUG=1     the debug kernels (guest/debug.config: KASAN, lockdep, ...)
+#      TESTS="..." a subset of the test names of guest/run-tests.sh
+#      KINDS="..." which kernels to boot (default "base patched"); with one
+#                  kernel alone, its results and splats only (no comparison)
+#      GUEST_TIMEOUT  seconds for one whole guest run (default 3600; 7200 DEBUG=1)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=
+[ "${DEBUG:-0}" = 1 ] && flavour=debug
+kinds=${KINDS:-base patched}
+if [ -n "$flavour" ]; then timeout_s=${GUEST_TIMEOUT:-7200}; else timeout_s=${GUEST_TIMEOUT:-3600}; fi
+results=$BUILD/guest-results${flavour:+-$flavour}
+
+"$TOP/scripts/guest-deps.sh"
+[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
+"$TOP/scripts/vng-setup.sh" >/dev/null
+
+# Kernels one at a time (2 cores); patched first, since it also makes the
+# worktree the selftests are built from.
+declare -A kernel
+for k in patched base; do
+	case " $kinds " in *" $k "*) ;; *) continue ;; esac
+	kernel[$k]=$("$TOP/scripts/guest-kernel.sh" "$k" $flavour)
+done
+[ -d "$BUILD/guest-tree" ] || "$TOP/scripts/guest-kernel.sh" patched $flavour >/dev/null
+declare -A sel
+for k in $kinds; do sel[$k]=$("$TOP/scripts/guest-selftests.sh" "$k"); done
+
+for k in $kinds; do
+	out=$results/$k
+	rm -rf "$out"
+	mkdir -p "$out"
+	log "guest-test: booting the $k${flavour:+ $flavour} kernel, running mm selftests (log: $out/console.log)"
+	t0=$SECONDS
+	rc=0
+	"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$out" "$timeout_s" \
+		"$TOP/guest/run-tests.sh ${sel[$k]} $out ${TESTS:-}" |
+		tee "$out/guest.out" | grep --line-buffered '^guest:' >&2 || rc=$?
+	echo "$((SECONDS - t0))" >"$out/boot.time"
+	log "guest-test: $k run took $((SECONDS - t0)) s"
+	[ -f "$out/done" ] || log "guest-test: the $k guest did not finish (crash or timeout); see $out/console.log"
+done
+
+if [[ " $kinds " = *" base "* && " $kinds " = *" patched "* ]]; then
+	"$TOP/scripts/guest-compare.py" "$results/base" "$results/patched" "$results/subtests.tsv"
+else
+	# One kernel alone: its results and splats; a failing test or a splat fails.
+	rc=0
+	for k in $kinds; do "$TOP/scripts/guest-compare.py" --one "$results/$k" || rc=1; done
+	exit $rc
+fi
