@@ -3,6 +3,7 @@
 
 usage: guest-compare.py BASE_DIR PATCHED_DIR [TABLE_FILE]
        guest-compare.py --splats DIR    print the splats of one run; exit 1 if any
+       guest-compare.py --differing BASE_DIR PATCHED_DIR   names of differing tests
        guest-compare.py --one DIR       one run alone: its results, skips and
                                         splats; exit 1 on a splat or a failure
 
@@ -151,6 +152,18 @@ def main():
             return 1
         print('no kernel splat in %s' % sys.argv[2])
         return 0
+    if len(sys.argv) == 4 and sys.argv[1] == '--differing':
+        base, pat = parse_run(sys.argv[2]), parse_run(sys.argv[3])
+        for n in dict.fromkeys(list(base) + list(pat)):
+            bt, pt = base.get(n), pat.get(n)
+            if not bt or not pt:
+                print(n)
+                continue
+            bs, ps = bt[1], pt[1]
+            if any(bs[k][0] != ps.get(k, ('absent',))[0] for k in bs) or \
+               (bt[0] != pt[0] and set(ps) <= set(bs)):
+                print(n)
+        return 0
     if len(sys.argv) == 3 and sys.argv[1] == '--one':
         d = sys.argv[2]
         run = parse_run(d)
@@ -232,6 +245,11 @@ def main():
         print('\nskipped (test: how many: reason, e.g. one subtest [run]):')
         for (n, why, label), subs in skips.items():
             print("  %s: %d: %s, e.g. '%s' [%s]" % (n, len(subs), why or 'no reason printed', subs[0], label))
+
+    flaky = (read(os.path.join(pat_d, 'flaky')) or '').split()
+    if flaky:
+        print('\nflaky (differed on the first run, same on the second; second run shown): %s'
+              % ' '.join(flaky))
 
     for label, d in (('base', base_d), ('patched', pat_d)):
         found = splats(d)
