@@ -65,7 +65,7 @@ detail() {
 	bisect)  echo "$(grep -c ' ok: ' "$log") prefixes ok, $(grep -c ' FAIL' "$log") failed" ;;
 	harness) grep -m1 '^harness:' "$log" | sed 's/^harness: //' ;;
 	kunit)   grep -E '^kunit: suite ' "$log" | sed 's/^kunit: suite //' | tr '\n' ';' | sed 's/;$//' ;;
-	vng)     grep -E '^vng: ' "$log" | tail -n1 | sed 's/^vng: //' ;;
+	vng)     grep -E '^vng: suite ' "$log" | sed 's/^vng: suite //' | tr '\n' ';' | sed 's/;$//' ;;
 	workflow) grep -E '^workflow: ' "$log" | sed 's/^workflow: //' ;;
 	mutation) grep -E '^mutation: ' "$log" | sed 's/^mutation: //' ;;
 	layout)   grep -E '^layout: struct ' "$log" | sed 's/^layout: struct //; s/ (base: [0-9]*) ok//' | tr '\n' ';' | sed 's/;$//' ;;
