@@ -26,6 +26,10 @@
 #   make guest-test boot the base and the patched kernel under QEMU/TCG, run the
 #                   upstream mm selftests in each, table base vs patched
 #                   (DEBUG=1: KASAN/lockdep/DEBUG_VM kernels, splats fail)
+#   make stress     checksummed stress run in the patched debug guest
+#                   (STRESS_TIME=seconds, default 300)
+#   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, sparse and
+#                   every prefix of the series: no new warning vs the base
 #
 #   make clean      remove build/ except the downloads and ccache
 #   make distclean  remove build/
@@ -34,7 +38,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng workflow mutation guest-test clean distclean
+	vng workflow mutation guest-test stress matrix clean distclean
 
 all: main
 
@@ -82,6 +86,12 @@ mutation: apply
 # it: they build patches/ as committed in worktrees of their own.
 guest-test: deps
 	$(S)/guest-test.sh
+
+stress: deps
+	$(S)/stress.sh
+
+matrix: deps
+	$(S)/matrix.sh
 
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune

@@ -76,7 +76,11 @@ if [ -n "$flavour" ]; then
 		grep -qx "CONFIG_$c=y" "$tmp/.config" || die "guest-kernel: CONFIG_$c=y did not survive merge_config"
 	done
 fi
-cmp -s "$tmp/.config" "$out/.config" || cp "$tmp/.config" "$out/.config"
+# (olddefconfig rewrites .config, so compare with the last merged one.)
+if ! cmp -s "$tmp/.config" "$out/.config.merged" || [ ! -f "$out/.config" ]; then
+	cp "$tmp/.config" "$out/.config"
+	cp "$tmp/.config" "$out/.config.merged"
+fi
 
 log "guest-kernel: building $kind${flavour:+ $flavour} kernel in $out (cold: ~10-20 min, warm: ~1 min; log: $buildlog)"
 t0=$SECONDS

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# The builds the 0-day bot would do, on the base and on the full stack, with
+# no new warning or error allowed:
+#   x86_64   defconfig + Kconfig.fragment + KUnit tests, `make W=1 mm/`
+#   i386     the same with CONFIG_64BIT=n (ARCH=i386)
+#   noksm    x86_64 with CONFIG_KSM=n
+#   novmalock x86_64 with CONFIG_SMP=n, which turns CONFIG_PER_VMA_LOCK off
+#            (it is def_bool ARCH_SUPPORTS_PER_VMA_LOCK && MMU && SMP)
+#   nothp    x86_64 with CONFIG_TRANSPARENT_HUGEPAGE=n
+#   sparse   x86_64, `make C=2 mm/` (every file checked)
+#   prefix   x86_64 W=1 at every prefix of patches/series (bisectability):
+#            the mm/ objects of every mm/ .c file the series touches (all of
+#            mm/ with PREFIX_FULL=1; a full mm/ build per prefix costs ~2 min
+#            each, as every prefix edits include/linux/mm.h); a prefix whose
+#            patch changes only tools/ or Documentation/ is skipped
+# Warnings are compared with line numbers stripped ("file: warning: text").
+#
+# Source: build/matrix-tree, a worktree of build/linux with patches/series
+# applied; build dirs build/matrix-<config>; logs and warnings in
+# build/matrix/. env: CONFIGS="..." a subset (default: all above).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+all="x86_64 i386 noksm novmalock nothp sparse prefix"
+configs=${CONFIGS:-$all}
+for c in $configs; do case " $all " in *" $c "*) ;; *) die "matrix: unknown config '$c' (known: $all)" ;; esac; done
+logs=$BUILD/matrix
+wt=$BUILD/matrix-tree
+mkdir -p "$logs"
+
+"$TOP/scripts/guest-deps.sh"
+[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
+read -r _ commits < <(WORKTREE=$wt "$TOP/scripts/worktree.sh")
+read -ra commits <<<"$commits"
+full=$(git -C "$wt" rev-parse HEAD)
+log "matrix: ${#commits[@]} patches in $wt"
+
+export PATH="/usr/lib/ccache:$PATH"
+export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+
+# The build dir and make arguments of each config.
+dir_of() { case $1 in sparse|prefix) echo "$BUILD/matrix-x86_64" ;; *) echo "$BUILD/matrix-$1" ;; esac; }
+arch_of() { case $1 in i386) echo i386 ;; *) echo x86_64 ;; esac; }
+flags_of() { case $1 in sparse) echo "C=2" ;; *) echo "W=1" ;; esac; }
+extra_of() {
+	case $1 in
+	i386) echo "CONFIG_64BIT=n" ;;
+	noksm) echo "CONFIG_KSM=n" ;;
+	novmalock) echo "CONFIG_SMP=n" ;;
+	nothp) echo "CONFIG_TRANSPARENT_HUGEPAGE=n" ;;
+	esac
+}
+# What must (+) or must not (-) be in the final config, or the build does not
+# test its point. (An option with no prompt that is off is not written at all.)
+check_of() {
+	case $1 in
+	i386) echo "+CONFIG_X86_32=y" ;;
+	noksm) echo "-CONFIG_KSM=y" ;;
+	novmalock) echo "-CONFIG_PER_VMA_LOCK=y" ;;
+	nothp) echo "-CONFIG_TRANSPARENT_HUGEPAGE=y" ;;
+	*) echo "+CONFIG_PER_VMA_LOCK=y" ;;
+	esac
+}
+
+# configure CONFIG: defconfig + Kconfig.fragment + KUnit tests + its switch,
+# written only when it changes.
+configure() {
+	local c=$1 out tmp want
+	out=$(dir_of "$c")
+	mkdir -p "$out"
+	tmp=$(mktemp -d)
+	{ cat "$TOP/Kconfig.fragment"; echo CONFIG_KUNIT=y; echo CONFIG_KUNIT_ALL_TESTS=y; extra_of "$c"; } >"$tmp/frag"
+	make -s -C "$wt" O="$tmp" ARCH="$(arch_of "$c")" defconfig >/dev/null
+	(cd "$wt" && ARCH=$(arch_of "$c") scripts/kconfig/merge_config.sh -O "$tmp" "$tmp/.config" "$tmp/frag") >"$tmp/merge.log" 2>&1 ||
+		{ tail -n 20 "$tmp/merge.log" >&2; die "matrix: merge_config failed for $c"; }
+	want=$(check_of "$c")
+	if [ "${want:0:1}" = + ]; then
+		grep -qxF "${want:1}" "$tmp/.config" || die "matrix: $c config lacks ${want:1}"
+	else
+		! grep -qxF "${want:1}" "$tmp/.config" || die "matrix: $c config still has ${want:1}"
+	fi
+	cmp -s "$tmp/.config" "$out/.config" || cp "$tmp/.config" "$out/.config"
+	rm -rf "$tmp"
+}
+
+# build CONFIG LABEL [TARGET...]: rebuild mm/ (or TARGETs) from scratch
+# (ccache replays the warnings of unchanged files) and keep the normalised
+# warnings in $logs/CONFIG.LABEL.warn.
+build() {
+	local c=$1 label=$2 out l t0 t
+	shift 2
+	out=$(dir_of "$c")
+	l=$logs/$c.$label
+	t0=$SECONDS
+	if [ $# = 0 ]; then
+		rm -rf "$out/mm"
+		set -- mm/
+	else
+		for t in "$@"; do rm -f "$out/$t"; done
+	fi
+	if ! nice -n 10 make -C "$wt" O="$out" ARCH="$(arch_of "$c")" -j"$(nproc)" \
+		$(flags_of "$c") olddefconfig "$@" >"$l.log" 2>&1; then
+		grep -E 'error' "$l.log" | head -n 10 >&2
+		echo "$c $label: build failed, see $l.log" >>"$logs/failures"
+		log "matrix: $c at $label: BUILD FAILED ($((SECONDS - t0)) s)"
+		return 0
+	fi
+	grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$l.log" |
+		sed -E 's|^(\.\./)*||; s|^[^ ]*build/matrix-tree/||; s|:[0-9]+(:[0-9]+)?:|:|' | sort -u >"$l.warn" || true
+	log "matrix: $c at $label: $(wc -l <"$l.warn") warnings ($((SECONDS - t0)) s)"
+}
+
+# compare CONFIG LABEL: warnings of LABEL that the base does not have.
+compare() {
+	local c=$1 label=$2 new
+	new=$(comm -13 "$logs/$c.base.warn" "$logs/$c.$label.warn" 2>/dev/null || true)
+	[ -f "$logs/$c.$label.warn" ] || return 0
+	if [ -n "$new" ]; then
+		printf '%s\n' "$new" | sed "s|^|$c $label: new: |" >>"$logs/failures"
+		return 0
+	fi
+}
+
+rm -f "$logs/failures" "$logs/table"
+declare -A seconds
+row() { printf '%-10s %-28s %s\n' "$1" "$2" "$3" >>"$logs/table"; }
+
+t_all=$SECONDS
+mapfile -t cfgs < <(for c in $configs; do [ "$c" = prefix ] || echo "$c"; done)
+if [ ${#cfgs[@]} -gt 0 ] || [[ " $configs " = *" prefix "* ]]; then
+	git -C "$wt" checkout -q --detach anon-rmap-base
+	for c in "${cfgs[@]}"; do [ "$c" = sparse ] || configure "$c"; done
+	[[ " $configs " != *" sparse "* && " $configs " != *" prefix "* ]] || configure x86_64
+	for c in "${cfgs[@]}"; do t=$SECONDS; build "$c" base; seconds[$c]=$((SECONDS - t)); done
+	[[ " $configs " != *" prefix "* || " $configs " = *" x86_64 "* ]] || build x86_64 base
+	git -C "$wt" checkout -q --detach "$full"
+	for c in "${cfgs[@]}"; do
+		t=$SECONDS
+		build "$c" full
+		compare "$c" full
+		n=$(grep -c "^$c full" "$logs/failures" 2>/dev/null || true)
+		row "$c" "$(wc -l <"$logs/$c.base.warn" 2>/dev/null || echo ?) base, $(wc -l <"$logs/$c.full.warn" 2>/dev/null || echo ?) stack" \
+			"$([ "${n:-0}" = 0 ] && echo pass || echo "FAIL ($n new)") $((seconds[$c] + SECONDS - t))s"
+	done
+fi
+
+if [[ " $configs " = *" prefix "* ]]; then
+	# Objects x86_64 builds in mm/ (with the full stack checked out), and the
+	# mm/ .c files any patch of the series touches.
+	git -C "$wt" checkout -q --detach "$full"
+	[ -d "$BUILD/matrix-x86_64/mm" ] || build x86_64 full
+	(cd "$BUILD/matrix-x86_64" && find mm -name '*.o' ! -name '*.mod.o' | sort) >"$logs/x86_64.objs"
+	mapfile -t touched < <(git -C "$wt" diff --name-only anon-rmap-base "$full" -- 'mm/*.c' 'mm/**/*.c' | sort -u)
+	i=0
+	for commit in "${commits[@]}"; do
+		i=$((i + 1))
+		[ "$commit" != "$full" ] || { row prefix "$i/${#commits[@]}" "= full stack (x86_64 above)"; continue; }
+		if ! git -C "$wt" diff --name-only "$commit^" "$commit" | grep -qvE '^(tools|Documentation)/'; then
+			row prefix "$i/${#commits[@]}" "skipped: touches only tools/ or Documentation/"
+			continue
+		fi
+		git -C "$wt" checkout -q --detach "$commit"
+		t=$SECONDS
+		if [ "${PREFIX_FULL:-0}" = 1 ]; then
+			build x86_64 "p$i"
+		else
+			# The series' mm/ .c files that exist here and that this
+			# config builds (they have an object after the full build).
+			mapfile -t objs < <(for f in "${touched[@]}"; do
+				[ -f "$wt/$f" ] && grep -qxF "${f%.c}.o" "$logs/x86_64.objs" && echo "${f%.c}.o"; done)
+			build x86_64 "p$i" "${objs[@]}"
+		fi
+		compare x86_64 "p$i"
+		n=$(grep -c "^x86_64 p$i" "$logs/failures" 2>/dev/null || true)
+		row prefix "$i/${#commits[@]} $(git -C "$wt" log -1 --format=%s "$commit" | cut -c1-40)" \
+			"$([ "${n:-0}" = 0 ] && echo pass || echo "FAIL ($n new)") $((SECONDS - t))s"
+	done
+	git -C "$wt" checkout -q --detach "$full"
+fi
+
+echo
+cat "$logs/table"
+if [ -s "$logs/failures" ]; then
+	echo
+	cat "$logs/failures"
+	die "matrix: new warnings or failed builds (logs in $logs) after $((SECONDS - t_all)) s"
+fi
+log "matrix: all builds clean vs the base in $((SECONDS - t_all)) s"
