@@ -21,6 +21,7 @@
 #   make vng        boot the KUnit kernel with virtme-ng (CMD="..." runs a command)
 #   make workflow   bad inputs give one-line errors and leave the base untouched
 #   make mutation   inject known bugs: the tests must fail (KUNIT=1: KUnit too)
+#   make layout     pahole: struct sizes on x86_64 equal the base's (192 for a VMA)
 #
 # Guest validation and build matrix (too slow for `make check`; see README.md):
 #   make guest-test boot the base and the patched kernel under QEMU/TCG, run the
@@ -38,7 +39,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng workflow mutation guest-test stress matrix clean distclean
+	vng workflow mutation layout guest-test stress matrix clean distclean
 
 all: main
 
@@ -82,6 +83,9 @@ workflow: apply
 mutation: apply
 	$(S)/mutation-test.sh
 
+layout: apply
+	$(S)/layout.sh
+
 # These need build/linux (made by `make apply` if absent) but never apply to
 # it: they build patches/ as committed in worktrees of their own.
 guest-test: deps
@@ -96,7 +100,7 @@ matrix: deps
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
 	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng \
-		build/guest-* build/stress-* build/matrix*
+		build/guest-* build/stress-* build/matrix* build/layout-x86_64
 
 distclean:
 	rm -rf build
