@@ -52,12 +52,8 @@ frags=("$TOP/Kconfig.fragment" "$src/tools/testing/selftests/mm/config"
 	"$TOP/kunit/vng.config" "$TOP/guest/guest.config")
 [ -z "$flavour" ] || frags+=("$TOP/guest/debug.config")
 
-export PATH="/usr/lib/ccache:$PATH"
-export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
-export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
-mkdir -p "$out" "$CCACHE_DIR"
+use_ccache
+mkdir -p "$out"
 buildlog=$out.log
 
 # The config, regenerated every time (a few seconds) but only written when it

@@ -17,16 +17,10 @@ for c in "$TOP"/kunit/*.kunitconfig "$TOP/Kconfig.fragment" "$TOP/kunit/vng.conf
 	configs+=(--kunitconfig="$c")
 done
 
-# ccache through the gcc symlinks in /usr/lib/ccache. Its cache lives outside
-# the checkout, so that `make distclean` keeps it. (Clones at other paths
-# still miss: kbuild passes absolute source paths to the compiler.)
-export PATH="/usr/lib/ccache:$TOP/scripts/qemu-wrap:$PATH"
-export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
-# Hash paths relative to the checkout, so that a clone elsewhere hits too.
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
-export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
-mkdir -p "$out" "$CCACHE_DIR"
+use_ccache
+# kunit.py always asks for KVM: this qemu-system-x86_64 drops it where KVM hangs.
+export PATH="$TOP/scripts/qemu-wrap:$PATH"
+mkdir -p "$out"
 
 kunit=(python3 "$LINUX/tools/testing/kunit/kunit.py")
 cd "$LINUX"

@@ -16,9 +16,7 @@ read -r wt _ < <("$TOP/scripts/worktree.sh")
 out=$BUILD/layout-x86_64
 mkdir -p "$out"
 
-export PATH="/usr/lib/ccache:$PATH"
-export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+use_ccache
 
 if [ ! -f "$out/.config" ]; then
 	log "layout: configuring $out (x86_64 defconfig + Kconfig.fragment + DWARF)"
@@ -30,12 +28,10 @@ if [ ! -f "$out/.config" ]; then
 		"$out/layout.config" >/dev/null
 	make -s -C "$wt" O="$out" ARCH=x86_64 olddefconfig >/dev/null
 fi
-for o in "$TOP"/Kconfig.fragment; do
-	while read -r opt; do
-		[[ $opt == CONFIG_* ]] || continue
-		grep -qxF "$opt" "$out/.config" || die "layout: $opt did not stick in $out/.config"
-	done <"$o"
-done
+while read -r opt; do
+	[[ $opt == CONFIG_* ]] || continue
+	grep -qxF "$opt" "$out/.config" || die "layout: $opt did not stick in $out/.config"
+done <"$TOP/Kconfig.fragment"
 
 objs=()
 for s in "${structs[@]}"; do IFS='|' read -r _ obj _ <<<"$s"; objs+=("$obj"); done

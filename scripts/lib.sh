@@ -24,6 +24,18 @@ log() {
 	echo "==> $*" >&2
 }
 
+# Compile through ccache (the gcc symlinks in /usr/lib/ccache). The cache lives
+# outside the checkout, so that `make distclean` keeps it, and paths are hashed
+# relative to the checkout.
+use_ccache() {
+	export PATH="/usr/lib/ccache:$PATH"
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+	export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+	export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+	mkdir -p "$CCACHE_DIR"
+}
+
 # Print the patch file names listed in patches/series, in order.
 series_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series" | awk '{print $1}'

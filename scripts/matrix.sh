@@ -35,11 +35,7 @@ read -ra commits <<<"$commits"
 full=$(git -C "$wt" rev-parse HEAD)
 log "matrix: ${#commits[@]} patches in $wt"
 
-export PATH="/usr/lib/ccache:$PATH"
-export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/anon-rmap-stack/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
-export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+use_ccache
 
 # The build dir and make arguments of each config.
 dir_of() { case $1 in sparse|prefix) echo "$BUILD/matrix-x86_64" ;; *) echo "$BUILD/matrix-$1" ;; esac; }
