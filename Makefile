@@ -19,6 +19,7 @@
 #   make bisect     tools/testing/vma at every prefix that touches it
 #   make harness    tools/testing/vma on the full stack
 #   make vng        boot the KUnit kernel with virtme-ng (CMD="..." runs a command)
+#   make selftest   the mm selftests the stack adds, in the KUnit kernel (vng)
 #   make workflow   bad inputs give one-line errors and leave the base untouched
 #   make mutation   inject known bugs: the tests must fail (KUNIT=1: KUnit too)
 #   make layout     pahole: struct sizes on x86_64 equal the base's (192 for a VMA)
@@ -29,6 +30,8 @@
 #                   (DEBUG=1: KASAN/lockdep/DEBUG_VM kernels, splats fail)
 #   make stress     checksummed stress run in the patched debug guest
 #                   (STRESS_TIME=seconds, default 300)
+#   make bench-ksm  KSM page migration time, base vs patched guest, with
+#                   20,000 VMAs sharing its anon_vma (BENCH_VMAS=...)
 #   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, sparse and
 #                   every prefix of the series: no new warning vs the base
 #
@@ -39,7 +42,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng workflow mutation layout guest-test stress matrix clean distclean
+	vng selftest workflow mutation layout guest-test stress bench-ksm matrix clean distclean
 
 all: main
 
@@ -77,6 +80,10 @@ vng: kunit
 	$(S)/vng-setup.sh >/dev/null
 	$(S)/vng.sh
 
+selftest: kunit
+	$(S)/vng-setup.sh >/dev/null
+	$(S)/selftest.sh
+
 workflow: apply
 	$(S)/test-workflow.sh
 
@@ -94,13 +101,17 @@ guest-test: deps
 stress: deps
 	$(S)/stress.sh
 
+bench-ksm: deps
+	$(S)/bench-ksm.sh
+
 matrix: deps
 	$(S)/matrix.sh
 
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
 	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng \
-		build/guest-* build/stress-* build/matrix* build/layout-x86_64
+		build/guest-* build/stress-* build/matrix* build/layout-x86_64 \
+		build/selftest* build/bench-ksm
 
 distclean:
 	rm -rf build

@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all="deps base apply series bisect harness mutation layout kunit vng workflow"
+all="deps base apply series bisect harness mutation layout kunit vng selftest workflow"
 checks=${CHECKS:-$all}
 mkdir -p "$BUILD/check"
 declare -A result secs
@@ -36,6 +36,7 @@ for c in $checks; do
 	layout)   run layout "$S/layout.sh" ;;
 	kunit)    run kunit "$S/kunit.sh" ;;
 	vng)      run vng bash -c "'$S/vng-setup.sh' >/dev/null && '$S/vng.sh'" ;;
+	selftest) run selftest "$S/selftest.sh" ;;
 	workflow) run workflow "$S/test-workflow.sh" ;;
 	*)        die "unknown check '$c' (known: $all)" ;;
 	esac
@@ -53,6 +54,7 @@ what() {
 	layout)   echo "struct sizes (pahole, x86_64) equal the base's" ;;
 	kunit)    echo "KUnit suites, x86_64 under QEMU" ;;
 	vng)      echo "KUnit suites booted by virtme-ng" ;;
+	selftest) echo "the stack's mm selftests, in the KUnit kernel (vng)" ;;
 	workflow) echo "bad inputs: one-line errors, pristine untouched" ;;
 	esac
 }
@@ -67,6 +69,7 @@ detail() {
 	kunit)   grep -E '^kunit: suite ' "$log" | sed 's/^kunit: suite //' | tr '\n' ';' | sed 's/;$//' ;;
 	vng)     grep -E '^vng: suite ' "$log" | sed 's/^vng: suite //' | tr '\n' ';' | sed 's/;$//' ;;
 	workflow) grep -E '^workflow: ' "$log" | sed 's/^workflow: //' ;;
+	selftest) grep -E '^selftest: [0-9]+ passed' "$log" | sed 's/^selftest: //' ;;
 	mutation) grep -E '^mutation: ' "$log" | sed 's/^mutation: //' ;;
 	layout)   grep -E '^layout: struct ' "$log" | sed 's/^layout: struct //; s/ (base: [0-9]*) ok//' | tr '\n' ';' | sed 's/;$//' ;;
 	esac

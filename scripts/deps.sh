@@ -13,6 +13,8 @@ pkgs=(
 	python3-ply python3-git
 	# tools/testing/vma
 	liburcu-dev
+	# the stack's mm selftests (scripts/selftest.sh): rmap links -lnuma
+	libnuma-dev
 	# KUnit and guest boots; python3-requests is for virtme-ng
 	qemu-system-x86 python3-requests
 )

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The mm selftests the stack adds, in the patched KUnit kernel of `make kunit`
+# (it has KSM, NUMA, MIGRATION and SysV IPC): build them from build/linux
+# against its own uapi headers, boot the kernel with vng under TCG, 2 vCPUs,
+# 2 GiB in 2 NUMA nodes (scripts/guest-boot.sh), and run each test. Prints a
+# line per test and "N passed, N failed, N skipped"; fails if any test failed,
+# was skipped, or did not run. `make guest-test` runs the whole upstream suites
+# on a separate kernel; this is the quick check of our own tests.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# binary|test name (kselftest harness -t), one per test the series adds
+tests=(
+	"merge|private_file_adjacent_merges"
+	"merge|private_file_moved_after_fault_then_mmap_adjacent"
+	"merge|private_file_moved_after_fault_then_mremap_adjacent"
+	"merge|private_file_both_faulted_moved_adjacent"
+	"rmap|ksm_mremap"
+)
+
+kernel=$BUILD/kunit-x86_64/arch/x86/boot/bzImage
+out=$BUILD/selftest
+hdr=$BUILD/selftest-headers
+[ -d "$LINUX/.git" ] || die "$LINUX is not there: run 'make apply' first"
+[ -f "$kernel" ] || die "no kernel at $kernel; run \`make kunit\` first"
+[ "$(cat "$BUILD/kunit-x86_64/.anon-rmap-built-from" 2>/dev/null)" = "$("$TOP/scripts/tree-id.sh")" ] ||
+	die "$kernel was not built from build/linux as it is now; run \`make kunit\` first"
+[ -f /usr/include/numa.h ] || die "/usr/include/numa.h missing: run 'make deps'"
+
+bins=()
+for t in "${tests[@]}"; do
+	b=${t%%|*}
+	case " ${bins[*]} " in *" $b "*) ;; *) bins+=("$b") ;; esac
+done
+
+rm -rf "$out"
+mkdir -p "$out" "$hdr"
+log "selftest: uapi headers and ${bins[*]} from $LINUX into $out"
+make -s -C "$LINUX" O="$hdr" ARCH=x86_64 headers >"$out.log" 2>&1 ||
+	{ tail -n 20 "$out.log" >&2; die "selftest: make headers failed, see $out.log"; }
+make -C "$LINUX/tools/testing/selftests/mm" OUTPUT="$out" \
+	KHDR_INCLUDES="-isystem $hdr/usr/include" -j"$(nproc)" \
+	"${bins[@]/#/$out/}" >>"$out.log" 2>&1 ||
+	{ grep -E 'error' "$out.log" | head -n 20 >&2; die "selftest: build failed, see $out.log"; }
+# The tree's .gitignore does not cover OUTPUT=: leave nothing behind in it.
+git -C "$LINUX" status --porcelain --untracked-files=no | grep -q . &&
+	die "selftest: building the selftests changed tracked files in $LINUX"
+
+# One guest: each test in turn, from $out (merge's uprobe test writes ./foo).
+cmd="cd $out"
+for t in "${tests[@]}"; do
+	b=${t%%|*} name=${t#*|}
+	cmd+="; ./$b -t $name >$name.tap 2>&1; echo \$? >$name.rc"
+done
+"$TOP/scripts/vng-setup.sh" >/dev/null
+log "selftest: booting $kernel with 2 NUMA nodes to run ${#tests[@]} tests (~2 min)"
+GUEST_CPUS=2 GUEST_MEMORY=2G "$TOP/scripts/guest-boot.sh" "$kernel" "$out" 600 "$cmd" ||
+	log "selftest: the guest exited non-zero (console: $out/console.log)"
+
+passed=0 failed=0 skipped=0
+for t in "${tests[@]}"; do
+	b=${t%%|*} name=${t#*|}
+	tap=$out/$name.tap
+	if [ ! -f "$out/$name.rc" ]; then
+		r="did not run"
+	elif grep -qE "^ok [0-9]+ .*$name # SKIP" "$tap"; then
+		r="SKIP: $(sed -n "s/^ok [0-9]* .*$name # SKIP *//p" "$tap")"
+	elif [ "$(cat "$out/$name.rc")" = 0 ] && grep -qE "^ok [0-9]+ .*$name\$" "$tap"; then
+		r=pass
+	else
+		r=FAIL
+	fi
+	case $r in
+	pass) passed=$((passed + 1)) ;;
+	SKIP*) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); [ ! -f "$tap" ] || sed 's/^/    /' "$tap" | grep -v '^    ok' | tail -n 15 ;;
+	esac
+	echo "selftest: $b.$name: $r"
+done
+echo "selftest: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$skipped" = 0 ]
