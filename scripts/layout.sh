@@ -9,6 +9,7 @@ set -euo pipefail
 # struct | object that has its debug info | expected size in bytes (the base's)
 structs=(
 	"vm_area_struct|mm/vma_init.o|192"
+	"ksm_rmap_item|mm/ksm.o|64"
 )
 
 command -v pahole >/dev/null || die "pahole not found: run 'make deps'"

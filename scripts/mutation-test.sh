@@ -5,6 +5,9 @@
 #   - "harness": tools/testing/vma (about 40 s each);
 #   - "kunit": with KUNIT=1, the KUnit suites (built in build/linux, restored
 #     afterwards; a few minutes each). Without KUNIT=1 these are skipped.
+#   - "selftest": with KUNIT=1, the stack's mm selftests (scripts/selftest.sh)
+#     in that same mutated KUnit kernel, whose own suites must still pass.
+# MATCH=text runs only the bugs whose name contains text (e.g. MATCH=KSM).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +18,8 @@ mutations=(
 	"split does not move the upper half's offset|mm/vma.c|s/^\t\tvma_add_pgoff(new, PHYS_PFN(addr - vma->vm_start));$/\t\t;/|harness kunit"
 	"copy_vma keeps the virtual offset of an unfaulted VMA|mm/vma.c|s/^\tif (!vma->anon_vma)$/\tif (0)/|harness kunit"
 	"CoW'd folios indexed by file offset|mm/rmap.c|s/^\tfolio->index = linear_virt_page_index(vma, address);$/\tfolio->index = linear_page_index(vma, address);/|kunit"
+	"KSM records the offset of the VMA's first page|mm/ksm.c|s/^\trmap_item->pgoff = linear_virt_page_index(vma,$/\trmap_item->pgoff = vma_start_virt_pgoff(vma) + 0 * (/|selftest"
+	"KSM walk keys by the page's address|mm/ksm.c|/^void rmap_walk_ksm/,/^}/s/^\t\tconst pgoff_t pgoff = rmap_item->pgoff;$/\t\tconst pgoff_t pgoff = PHYS_PFN(addr);/|selftest"
 )
 
 read -r wt _ < <("$TOP/scripts/worktree.sh")
@@ -28,6 +33,7 @@ mutate() {	# tree file sed: apply, and check that it changed something
 
 for m in "${mutations[@]}"; do
 	IFS='|' read -r name file expr tests <<<"$m"
+	[[ -z ${MATCH:-} || $name == *$MATCH* ]] || continue
 	if [[ " $tests " == *" harness "* ]]; then
 		mutate "$wt" "$file" "$expr"
 		touch "$wt/tools/testing/vma/main.c"
@@ -45,17 +51,36 @@ for m in "${mutations[@]}"; do
 		git -C "$wt" checkout -q -- "$file"
 	fi
 
-	if [ "${KUNIT:-0}" = 1 ] && [[ " $tests " == *" kunit "* ]]; then
+	if [ "${KUNIT:-0}" = 1 ] && [[ " $tests " == *" kunit "* || " $tests " == *" selftest "* ]]; then
 		[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] ||
 			die "build/linux has uncommitted changes: not mutating it"
 		trap 'git -C "$LINUX" checkout -q -- "$file"' EXIT
 		mutate "$LINUX" "$file" "$expr"
-		if "$TOP/scripts/kunit.sh" >"$BUILD/mutation-kunit.log" 2>&1; then
-			echo "MISSED kunit: $name"
-			missed=$((missed + 1))
-		else
-			echo "caught kunit: $name: $(grep -E '^[0-9]+ passed' "$BUILD/mutation-kunit.log" || tail -n1 "$BUILD/mutation-kunit.log")"
-			caught=$((caught + 1))
+		kunit_rc=0
+		"$TOP/scripts/kunit.sh" >"$BUILD/mutation-kunit.log" 2>&1 || kunit_rc=$?
+		if [[ " $tests " == *" kunit "* ]]; then
+			if [ "$kunit_rc" = 0 ]; then
+				echo "MISSED kunit: $name"
+				missed=$((missed + 1))
+			else
+				echo "caught kunit: $name: $(grep -E '^[0-9]+ passed' "$BUILD/mutation-kunit.log" || tail -n1 "$BUILD/mutation-kunit.log")"
+				caught=$((caught + 1))
+			fi
+		fi
+		if [[ " $tests " == *" selftest "* ]]; then
+			# The selftests need that kernel built and booting.
+			if [ "$kunit_rc" != 0 ]; then
+				echo "MISSED selftest: $name: the mutated KUnit kernel failed ($(tail -n1 "$BUILD/mutation-kunit.log"))"
+				missed=$((missed + 1))
+			elif "$TOP/scripts/selftest.sh" >"$BUILD/mutation-selftest.log" 2>&1 ||
+			     ! grep -qE '^selftest: .*: FAIL$' "$BUILD/mutation-selftest.log"; then
+				# Passed, or failed without a test failing (e.g. a build error).
+				echo "MISSED selftest: $name ($(tail -n1 "$BUILD/mutation-selftest.log"))"
+				missed=$((missed + 1))
+			else
+				echo "caught selftest: $name: $(grep -E '^selftest: .*: FAIL$' "$BUILD/mutation-selftest.log" | sed 's/^selftest: //' | tr '\n' ' ')"
+				caught=$((caught + 1))
+			fi
 		fi
 		git -C "$LINUX" checkout -q -- "$file"
 		trap - EXIT

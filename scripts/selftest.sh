@@ -33,6 +33,7 @@ for t in "${tests[@]}"; do
 	case " ${bins[*]} " in *" $b "*) ;; *) bins+=("$b") ;; esac
 done
 
+before=$(git -C "$LINUX" status --porcelain)
 rm -rf "$out"
 mkdir -p "$out" "$hdr"
 log "selftest: uapi headers and ${bins[*]} from $LINUX into $out"
@@ -42,9 +43,9 @@ make -C "$LINUX/tools/testing/selftests/mm" OUTPUT="$out" \
 	KHDR_INCLUDES="-isystem $hdr/usr/include" -j"$(nproc)" \
 	"${bins[@]/#/$out/}" >>"$out.log" 2>&1 ||
 	{ grep -E 'error' "$out.log" | head -n 20 >&2; die "selftest: build failed, see $out.log"; }
-# The tree's .gitignore does not cover OUTPUT=: leave nothing behind in it.
-git -C "$LINUX" status --porcelain --untracked-files=no | grep -q . &&
-	die "selftest: building the selftests changed tracked files in $LINUX"
+# OUTPUT= keeps the objects out of the tree: check that nothing landed there.
+[ "$(git -C "$LINUX" status --porcelain)" = "$before" ] ||
+	die "selftest: building the selftests left files in $LINUX"
 
 # One guest: each test in turn, from $out (merge's uprobe test writes ./foo).
 cmd="cd $out"
