@@ -7,7 +7,8 @@
 #   novmalock x86_64 with CONFIG_SMP=n, which turns CONFIG_PER_VMA_LOCK off
 #            (it is def_bool ARCH_SUPPORTS_PER_VMA_LOCK && MMU && SMP)
 #   nothp    x86_64 with CONFIG_TRANSPARENT_HUGEPAGE=n
-#   sparse   x86_64, `make C=2 mm/` (every file checked)
+#   sparse   x86_64, `make C=2 mm/` (every file checked), with the sparse of
+#            scripts/sparse-build.sh (Debian sid's source, built here)
 #   prefix   x86_64 W=1 at every prefix of patches/series (bisectability):
 #            the mm/ objects of every mm/ .c file the series touches (all of
 #            mm/ with PREFIX_FULL=1; a full mm/ build per prefix costs ~2 min
@@ -37,10 +38,15 @@ log "matrix: ${#commits[@]} patches in $wt"
 
 use_ccache
 
+# sparse: Debian 12's 0.6.4 is too old for 7.2 (no __typeof_unqual__), so
+# the sparse row uses one built from Debian sid's source package.
+sparse=
+[[ " $configs " != *" sparse "* ]] || sparse=$("$TOP/scripts/sparse-build.sh")
+
 # The build dir and make arguments of each config.
 dir_of() { case $1 in sparse|prefix) echo "$BUILD/matrix-x86_64" ;; *) echo "$BUILD/matrix-$1" ;; esac; }
 arch_of() { case $1 in i386) echo i386 ;; *) echo x86_64 ;; esac; }
-flags_of() { case $1 in sparse) echo "C=2" ;; *) echo "W=1" ;; esac; }
+flags_of() { case $1 in sparse) echo "C=2 CHECK=$sparse" ;; *) echo "W=1" ;; esac; }
 extra_of() {
 	case $1 in
 	i386) echo "CONFIG_64BIT=n" ;;
