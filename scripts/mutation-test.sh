@@ -20,6 +20,11 @@ mutations=(
 	"CoW'd folios indexed by file offset|mm/rmap.c|s/^\tfolio->index = linear_virt_page_index(vma, address);$/\tfolio->index = linear_page_index(vma, address);/|kunit"
 	"KSM records the offset of the VMA's first page|mm/ksm.c|s/^\trmap_item->pgoff = linear_virt_page_index(vma,$/\trmap_item->pgoff = vma_start_virt_pgoff(vma) + 0 * (/|selftest"
 	"KSM walk keys by the page's address|mm/ksm.c|/^void rmap_walk_ksm/,/^}/s/^\t\tconst pgoff_t pgoff = rmap_item->pgoff;$/\t\tconst pgoff_t pgoff = PHYS_PFN(addr);/|selftest"
+	"anon_vma_tree_t loses its type|tools/testing/vma/include/dup.h|s/^\treturn (anon_vma_tree_t)((unsigned long)ptr . type);$/\treturn (anon_vma_tree_t)((unsigned long)ptr);/|harness"
+	"a split does not clone the anon_vma|mm/vma.c|s/^\terr = anon_vma_clone(new, vma, VMA_OP_SPLIT);$/\terr = 0;/|harness"
+	"anon_rmap iteration starts a page late|mm/internal.h|s/^\t\*avc = anon_vma_interval_tree_iter_first(\&anon_vma->rb_root, start, last);$/\t*avc = anon_vma_interval_tree_iter_first(\&anon_vma->rb_root, start + 1, last + 1);/|kunit"
+	"unlink_anon_vmas() does not wait for lazy walkers|mm/rmap.c|s/rcuref_read(\&vma->vm_rcuref) <= 1);$/rcuref_read(\&vma->vm_rcuref) <= 99);/|kunit"
+	"vma_get() revives a released VMA|include/linux/mm.h|s/^\tif (rcuref_get(\&vma->vm_rcuref))$/\tif ((rcuref_get(\&vma->vm_rcuref), 1))/|kunit"
 )
 
 read -r wt _ < <("$TOP/scripts/worktree.sh")
