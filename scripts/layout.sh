@@ -10,6 +10,7 @@ set -euo pipefail
 structs=(
 	"vm_area_struct|mm/vma_init.o|192"
 	"ksm_rmap_item|mm/ksm.o|64"
+	"anon_vma|mm/ksm.o|88"
 )
 
 command -v pahole >/dev/null || die "pahole not found: run 'make deps'"
@@ -19,7 +20,9 @@ mkdir -p "$out"
 
 use_ccache
 
-if [ ! -f "$out/.config" ]; then
+# Configured once per Kconfig.fragment: a changed fragment configures again.
+frag_id=$(sha256sum <"$TOP/Kconfig.fragment" | awk '{print $1}')
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragment-id" 2>/dev/null)" != "$frag_id" ]; then
 	log "layout: configuring $out (x86_64 defconfig + Kconfig.fragment + DWARF)"
 	make -s -C "$wt" O="$out" ARCH=x86_64 defconfig >/dev/null
 	{ cat "$TOP/Kconfig.fragment"
@@ -28,6 +31,7 @@ if [ ! -f "$out/.config" ]; then
 	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"$out/layout.config" >/dev/null
 	make -s -C "$wt" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+	echo "$frag_id" >"$out/.fragment-id"
 fi
 while read -r opt; do
 	[[ $opt == CONFIG_* ]] || continue
