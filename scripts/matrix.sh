@@ -14,6 +14,8 @@
 #            mm/ with PREFIX_FULL=1; a full mm/ build per prefix costs ~2 min
 #            each, as every prefix edits include/linux/mm.h); a prefix whose
 #            patch changes only tools/ or Documentation/ is skipped
+#            (PREFIX_FROM=N: only prefixes N and later, e.g. the patches
+#            that were just added)
 # Warnings are compared with line numbers stripped ("file: warning: text").
 #
 # Source: build/matrix-tree, a worktree of build/linux with patches/series
@@ -168,6 +170,7 @@ if [[ " $configs " = *" prefix "* ]]; then
 	for commit in "${commits[@]}"; do
 		i=$((i + 1))
 		[ "$commit" != "$full" ] || { row prefix "$i/${#commits[@]}" "= full stack (x86_64 above)"; continue; }
+		[ "$i" -ge "${PREFIX_FROM:-1}" ] || { row prefix "$i/${#commits[@]}" "skipped: before PREFIX_FROM=$PREFIX_FROM"; continue; }
 		if ! git -C "$wt" diff --name-only "$commit^" "$commit" | grep -qvE '^(tools|Documentation)/'; then
 			row prefix "$i/${#commits[@]}" "skipped: touches only tools/ or Documentation/"
 			continue
