@@ -15,7 +15,11 @@ kernel splat (BUG, WARNING, KASAN, lockdep, Oops...) found in a run.
 TABLE_FILE, if given, gets the full per-subtest table.
 
 Exit status: 0 when every test and subtest has the same result on both
-kernels and the patched kernel logged no splat; 1 otherwise.
+kernels and the patched kernel logged no splat; 1 otherwise. A test listed in
+guest/explained-differences, with the reason it differs, counts as the same
+only while the patched kernel passes all of it: the row says "explained" and
+the reason is printed. That is for a base that fails where the stack cannot
+be the cause; a patched kernel that fails it is never explained away.
 """
 import os
 import re
@@ -38,6 +42,21 @@ SPLAT_OK = re.compile(r'(KASAN.*(enabled|initialized|init done|shadow)|'
                       # QEMU's -numa puts CPUs of one socket in two nodes:
                       # a boot-time topology warning, not an mm splat.
                       r'topology_sane|llc-sibling)', re.I)
+
+
+EXPLAINED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'guest',
+                         'explained-differences')
+
+
+def explained_differences():
+    """{test: reason} from guest/explained-differences (test<TAB>reason)."""
+    out = {}
+    for line in (read(EXPLAINED) or '').splitlines():
+        if not line.strip() or line.startswith('#'):
+            continue
+        name, _, why = line.partition('\t')
+        out[name.strip()] = why.strip()
+    return out
 
 
 def status_of_rc(rc):
@@ -190,6 +209,8 @@ def main():
     base, pat = parse_run(base_d), parse_run(pat_d)
     names = list(dict.fromkeys(list(base) + list(pat)))
     bad = False
+    known = explained_differences()
+    explained = []
 
     w = max([len(n) for n in names] + [4])
     rows = [(n, summary(base.get(n)), summary(pat.get(n))) for n in names]
@@ -220,8 +241,20 @@ def main():
             same = False
         if not same and not any(dd[0] == n for dd in diffs):
             diffs.append((n, '(exit status)', bt[0] if bt else 'not run', pt[0] if pt else 'not run'))
+        if not same and n in known and pt and pt[0] == 'pass' and \
+           all(st in ('pass', 'skip') for st, _ in ps.values()):
+            explained.append((n, [d for d in diffs if d[0] == n]))
+            diffs = [d for d in diffs if d[0] != n]
+            print('%-*s  %-*s  %s%s' % (w, n, wb, b, p, '   <-- differs, explained'))
+            continue
         mark = '' if same else '   <-- differs'
         print('%-*s  %-*s  %s%s' % (w, n, wb, b, p, mark))
+    if explained:
+        print('\ndifferences explained in guest/explained-differences (the patched kernel passes):')
+        for n, ds in explained:
+            for _, sub, x, y in ds:
+                print('  %s: %s: %s -> %s' % (n, sub, x, y))
+            print('    why: %s' % known[n])
     if diffs:
         bad = True
         print('\nresults that differ (test: subtest: base -> patched):')
@@ -274,7 +307,10 @@ def main():
                     f.write('%s\t%s\t%s\t%s\n' % (n, s, bs.get(s, ('absent',))[0], ps.get(s, ('absent',))[0]))
     total = sum(len(base.get(n, (0, {}))[1]) for n in names)
     print('\n%d tests, %d subtests on the base; %s' % (
-        len(names), total, 'DIFFERENCES or splats found' if bad else 'patched == base, no splat in patched'))
+        len(names), total, 'DIFFERENCES or splats found' if bad else
+        'patched == base%s, no splat in patched' % (
+            ' (%d explained difference%s)' % (len(explained), '' if len(explained) == 1 else 's')
+            if explained else '')))
     return 1 if bad else 0
 
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$LINUX/.git" ] || die "$LINUX is not there: run 'make apply' first"
+[ -e "$LINUX/.git" ] || die "$LINUX is not there: run 'make apply' first"
 out=$BUILD/kunit-x86_64
 json=$BUILD/kunit-results.json
 timeout_s=${KUNIT_TIMEOUT:-600}
