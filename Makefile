@@ -32,6 +32,8 @@
 #                   (STRESS_TIME=seconds, default 300)
 #   make bench-ksm  KSM page migration time, base vs patched guest, with
 #                   20,000 VMAs sharing its anon_vma (BENCH_VMAS=...)
+#   make bench-mem  anon_vma/anon_vma_chain/VMA slab usage and fault, fork,
+#                   munmap times, base vs patched guest (BENCH_REGIONS=...)
 #   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, sparse and
 #                   every prefix of the series: no new warning vs the base
 #
@@ -42,7 +44,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng selftest workflow mutation layout guest-test stress bench-ksm matrix clean distclean
+	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem matrix clean distclean
 
 all: main
 
@@ -104,6 +106,9 @@ stress: deps
 bench-ksm: deps
 	$(S)/bench-ksm.sh
 
+bench-mem: deps
+	$(S)/bench-mem.sh
+
 matrix: deps
 	$(S)/matrix.sh
 
@@ -111,7 +116,7 @@ clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
 	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng \
 		build/guest-* build/stress-* build/matrix* build/layout-x86_64 \
-		build/selftest* build/bench-ksm
+		build/selftest* build/bench-ksm build/bench-mem
 
 distclean:
 	rm -rf build

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# The slab-usage benchmark of Part 5 (lazy anon_vma): boot the base and the
+# patched guest kernel (scripts/guest-kernel.sh, the kernels of `make
+# guest-test`) under QEMU/TCG with vng (scripts/guest-boot.sh, with
+# slab_nomerge so that anon_vma_chain keeps a cache of its own), run
+# tools/anon-mem-bench in each and print, per workload, the slab objects and
+# bytes of anon_vma, anon_vma_chain and vm_area_struct on each kernel and the
+# ratio patched/base, then the timings and their ratio. Workloads: regions,
+# split, forktree, exec (a C compile; skipped when the guest has no gcc) and
+# time (see the comment at the top of tools/anon-mem-bench/anon-mem-bench.c).
+# A benchmark, not a test: it fails only when a run fails, never on the
+# numbers; the targets of regions (anon_vma and anon_vma_chain <= 1% of the
+# base, vm_area_struct bytes unchanged) are printed for information only.
+#
+# env: BENCH_REGIONS (default 10000)  regions of 4 pages in each workload;
+#                                     forktree needs BENCH_REGIONS * 16 KiB
+#                                     per process (2.4 GiB for the defaults,
+#                                     of the guest's 4 GiB)
+#      BENCH_RUNS (default 11)        timed repeats of the time workload
+#      BENCH_DEPTH (default 3)        forktree depth: 2^(D+1) - 1 processes
+#      GUEST_CMDLINE                  more kernel parameters, after slab_nomerge
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+regions=${BENCH_REGIONS:-10000}
+runs=${BENCH_RUNS:-11}
+depth=${BENCH_DEPTH:-3}
+for v in "$regions" "$runs" "$depth"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH)"
+done
+regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth))
+[ "$regions" -ge 1 ] || die "bench-mem: BENCH_REGIONS=$regions: want 1 or more"
+[ "$runs" -ge 1 ] || die "bench-mem: BENCH_RUNS=$runs: want 1 or more"
+[ "$depth" -le 10 ] || die "bench-mem: BENCH_DEPTH=$depth: want 0 to 10"
+out=$BUILD/bench-mem
+bin=$out/anon-mem-bench
+# The exec workload compiles a file of ours (with the host's gcc and headers,
+# which the guest sees over 9p).
+src=$TOP/tools/stress-rmap/stress-rmap.c
+lazy=/sys/kernel/mm/anon_vma_lazy/enabled
+slab_workloads=(regions split forktree exec)
+
+"$TOP/scripts/guest-deps.sh"
+[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
+"$TOP/scripts/vng-setup.sh" >/dev/null
+
+mkdir -p "$out"
+make -s -C "$TOP/tools/anon-mem-bench" O="$out" >/dev/null ||
+	die "bench-mem: building tools/anon-mem-bench failed"
+[ -f "$src" ] || die "bench-mem: $src is missing"
+
+declare -A kernel
+for k in patched base; do
+	log "bench-mem: building the $k guest kernel (cold: ~15 min)"
+	kernel[$k]=$("$TOP/scripts/guest-kernel.sh" "$k")
+done
+
+# The guest's script for kernel $1: every workload in one boot; a failed one
+# stops the rest (set -e). The "guest:" lines say how the guest was set up;
+# the "anon-mem-bench:" lines are the results. Stderr joins stdout, so that
+# warnings and errors land in bench.out next to the results (the guest's
+# stderr would go to console.log). The script goes into a file that the guest
+# runs, since vng passes the command on the kernel command line, which is
+# 2048 bytes at most on x86.
+guest_script() {
+	local b d
+	b=$(printf %q "$bin")
+	d=$(printf %q "$out/$1")
+	echo "set -e"
+	echo "exec 2>&1"
+	# shellcheck disable=SC2016 # $(cat ...) is for the guest to expand
+	printf 'if [ -e %s ]; then echo "guest: anon_vma_lazy enabled=$(cat %s)"; else echo "guest: no %s"; fi\n' \
+		"$lazy" "$lazy" "$lazy"
+	echo 'if grep -qw slab_nomerge /proc/cmdline; then echo "guest: slab_nomerge"; else echo "guest: no slab_nomerge"; fi'
+	echo "$b regions -n $regions"
+	echo "$b split -n $regions"
+	echo "$b forktree -n $regions -d $depth"
+	echo "if command -v gcc >/dev/null; then"
+	echo "	$b exec -- gcc -O2 -c $(printf %q "$src") -o $d/exec.o"
+	echo "else"
+	echo '	echo "guest: no gcc in the guest: workload exec skipped"'
+	echo "fi"
+	echo "$b time -n $regions -r $runs"
+}
+
+# field LINE NAME: the value of NAME=... in LINE
+field() {
+	sed -n "s/.* $2=\([-0-9.]*\).*/\1/p" <<<"$1"
+}
+
+declare -A result
+skipped_exec=0
+for k in base patched; do
+	rm -rf "${out:?}/$k"
+	mkdir -p "$out/$k"
+	log "bench-mem: booting the $k kernel: $regions regions, forktree depth $depth, $runs timed runs"
+	guest_script "$k" >"$out/$k/guest.sh"
+	rc=0
+	GUEST_CMDLINE="slab_nomerge ${GUEST_CMDLINE:-}" \
+		"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$out/$k" 1800 "bash $(printf %q "$out/$k/guest.sh")" \
+		>"$out/$k/bench.out" 2>&1 || rc=$?
+	grep -E '^(guest|anon-mem-bench: warning): ' "$out/$k/bench.out" | awk -v k="$k" '!seen[$0]++ { print k ": " $0 }' || true
+	for w in "${slab_workloads[@]}" time; do
+		if [ "$w" = exec ] && grep -q '^guest: no gcc' "$out/$k/bench.out"; then
+			skipped_exec=1
+			continue
+		fi
+		line=$(grep "^anon-mem-bench: workload=$w " "$out/$k/bench.out" || true)
+		if [ -z "$line" ]; then
+			cat "$out/$k/bench.out" >&2
+			die "bench-mem: no result for workload $w from the $k kernel (guest exit $rc; console: $out/$k/console.log)"
+		fi
+		echo "$k: $line"
+		if [ "$w" = exec ] && [ "$(field "$line" status)" != 0 ]; then
+			cat "$out/$k/bench.out" >&2
+			die "bench-mem: the compile of workload exec failed in the $k kernel (status $(field "$line" status))"
+		fi
+		result[$k,$w]=$line
+	done
+done
+
+case $(sed -n 's/^guest: anon_vma_lazy enabled=//p' "$out/patched/bench.out") in
+1)	echo "patched guest: lazy anon_vma on ($lazy = 1)" ;;
+0)	echo "patched guest: NOTE: lazy anon_vma is OFF ($lazy = 0): the patched numbers are those of eager anon_vmas" ;;
+*)	echo "patched guest: NOTE: no $lazy (CONFIG_ANON_VMA_LAZY off?): the patched numbers are those of eager anon_vmas" ;;
+esac
+
+# One table per slab workload: objects and bytes on each kernel (deltas over
+# the workload, peaks for exec) and the ratio patched/base. "missing": the
+# cache is not in the guest's /proc/slabinfo (anon-mem-bench's warning is in
+# build/bench-mem/<kernel>/bench.out).
+for w in "${slab_workloads[@]}"; do
+	if [ "$w" = exec ] && [ $skipped_exec = 1 ]; then
+		printf '\nworkload exec: skipped (no gcc in the guest)\n'
+		continue
+	fi
+	how="delta over the run"
+	case $w in
+	regions)  what="$regions regions of 4 pages, every page written" ;;
+	split)    what="$regions regions, each split into 3 VMAs by mprotect()" ;;
+	forktree) what="$regions regions, fork tree of depth $depth ($(field "${result[base,$w]}" procs) processes), every page written by every process" ;;
+	exec)     what="gcc -O2 -c ${src#"$TOP"/}"; how="peak delta while it runs" ;;
+	esac
+	printf '\nworkload %s: %s (slab objects and bytes, %s)\n' "$w" "$what" "$how"
+	printf '%-15s %12s %12s %8s %14s %14s %8s\n' cache "base objs" "patched objs" ratio \
+		"base bytes" "patched bytes" ratio
+	for c in anon_vma anon_vma_chain vm_area_struct; do
+		awk -v c="$c" -v bo="$(field "${result[base,$w]}" "$c")" \
+		    -v po="$(field "${result[patched,$w]}" "$c")" \
+		    -v bb="$(field "${result[base,$w]}" "${c}_bytes")" \
+		    -v pb="$(field "${result[patched,$w]}" "${c}_bytes")" '
+			function r(b, p) { return b > 0 ? sprintf("%.3f", p / b) : "n/a" }
+			BEGIN {
+				# A missing cache is reported as objs=-1 bytes=-1; a
+				# real delta of -1 object has bytes=-objsize.
+				if (bb == -1 || pb == -1) {
+					printf "%-15s %12s %12s %8s %14s %14s %8s\n", c,
+						bb == -1 ? "missing" : bo, pb == -1 ? "missing" : po, "n/a",
+						bb == -1 ? "missing" : bb, pb == -1 ? "missing" : pb, "n/a"
+					exit
+				}
+				printf "%-15s %12d %12d %8s %14d %14d %8s\n", c, bo, po, r(bo, po),
+					bb, pb, r(bb, pb)
+			}'
+	done
+done
+
+# The targets of Part 5, for workload regions: informational only.
+printf '\ntargets for workload regions (informational, not checked):\n'
+for c in anon_vma anon_vma_chain vm_area_struct; do
+	awk -v c="$c" -v bo="$(field "${result[base,regions]}" "$c")" \
+	    -v po="$(field "${result[patched,regions]}" "$c")" \
+	    -v bb="$(field "${result[base,regions]}" "${c}_bytes")" \
+	    -v pb="$(field "${result[patched,regions]}" "${c}_bytes")" '
+		BEGIN {
+			if (c == "vm_area_struct") {
+				want = "bytes unchanged (within 1% of the base, for noise)"
+				ok = pb - bb <= bb / 100 && bb - pb <= bb / 100
+				got = sprintf("%d bytes vs %d", pb, bb)
+			} else {
+				want = "<= 1% of the base"
+				ok = po <= bo / 100
+				got = sprintf("%d objects vs %d", po, bo)
+			}
+			if (bb == -1 || pb == -1)
+				printf "  %-15s %-52s unknown (cache missing)\n", c, want
+			else
+				printf "  %-15s %-52s %s (%s)\n", c, want, ok ? "met" : "NOT met", got
+		}'
+done
+
+# The timings: median and min over $runs runs, and the ratio patched/base.
+printf '\nworkload time: %s regions, %s runs each (microseconds; ratio patched/base, < 1 is faster)\n' \
+	"$regions" "$runs"
+printf '%-9s %12s %12s %9s %12s %12s %9s\n' step "base median" "patch. med." "ratio med" \
+	"base min" "patched min" "ratio min"
+for s in fault forkexit munmap; do
+	awk -v s="$s" -v bd="$(field "${result[base,time]}" "${s}_median_us")" \
+	    -v pd="$(field "${result[patched,time]}" "${s}_median_us")" \
+	    -v bm="$(field "${result[base,time]}" "${s}_min_us")" \
+	    -v pm="$(field "${result[patched,time]}" "${s}_min_us")" '
+		function r(b, p) { return b > 0 ? sprintf("%.3f", p / b) : "n/a" }
+		BEGIN { printf "%-9s %12.1f %12.1f %9s %12.1f %12.1f %9s\n", s, bd, pd, r(bd, pd), bm, pm, r(bm, pm) }'
+done

@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * anon-mem-bench: how much slab memory does the anonymous rmap cost, and how
+ * fast are the paths that create and free it?
+ *
+ * The workloads of Part 5 of the anon-rmap stack (CONFIG_ANON_VMA_LAZY: an
+ * anonymous VMA that never forked gets no anon_vma and no anon_vma_chain).
+ * Each slab workload samples the active_objs column of /proc/slabinfo for
+ * the caches anon_vma, anon_vma_chain and vm_area_struct before and after
+ * (or, for exec, during) the workload, and prints the deltas in objects and
+ * in bytes (objects * objsize). Before each sample it writes 1 to
+ * /sys/kernel/slab/<cache>/shrink, which flushes the per-CPU slabs: SLUB
+ * counts every object of a slab a CPU holds as active, so without that the
+ * counts jump by up to a slab's worth of objects per CPU.
+ *
+ *   regions   N anonymous private regions of 4 pages, each between two
+ *             unmapped pages so that no two VMAs can merge, every page
+ *             written once: N VMAs, and on the base kernel N anon_vmas and
+ *             N anon_vma_chains.
+ *   split     regions, then mprotect(PROT_READ) of page 1 of each region,
+ *             which splits it into 3 VMAs (base: 3 chains per region).
+ *   forktree  regions, then a tree of processes D levels deep (each process
+ *             above depth D forks 2 children); every child writes every page
+ *             (CoW). The root samples once all 2^(D+1) - 2 children have
+ *             written and are alive (a pipe counts them; a second pipe,
+ *             closed by the root, lets them exit).
+ *   exec      fork + exec CMD; /proc/slabinfo is sampled every ~10 ms while
+ *             it runs and the peak delta of each cache is reported, with
+ *             CMD's exit status (not 0 is an error).
+ *   time      wall-clock time (CLOCK_MONOTONIC), median and min over R runs,
+ *             of: fault (map N regions as above and write every page),
+ *             forkexit (with them mapped, fork a child that _exit()s at once
+ *             and waitpid() it) and munmap (one munmap() of the span of the N
+ *             regions). No slab sampling, no root needed.
+ *
+ * Prints one line per run, for example
+ *   anon-mem-bench: workload=regions n=10000 anon_vma=10000
+ *     anon_vma_bytes=1040000 anon_vma_chain=10000 anon_vma_chain_bytes=640000
+ *     vm_area_struct=10000 vm_area_struct_bytes=1920000
+ * (one line), and exits 0; or prints what went wrong and exits 1. forktree
+ * adds depth= and procs= (processes, the root included), exec adds status=
+ * (CMD's exit status, 128 + signal if killed) and samples=. A cache that is
+ * not in /proc/slabinfo (merged into another one: boot with slab_nomerge) is
+ * reported as <cache>=-1 <cache>_bytes=-1, with a warning on stderr. The
+ * deltas are system-wide: whatever else runs at the same time shows up in
+ * them, and they can be negative.
+ *
+ * Needs root for /proc/slabinfo (all but `time`).
+ *
+ * usage: anon-mem-bench regions [-n N]
+ *        anon-mem-bench split [-n N]
+ *        anon-mem-bench forktree [-n N] [-d DEPTH]
+ *        anon-mem-bench exec -- CMD [ARG...]
+ *        anon-mem-bench time [-n N] [-r RUNS]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#define __noreturn	__attribute__((noreturn))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+#define REGION_PAGES	4	/* pages of one region */
+#define STRIDE_PAGES	5	/* a region and the unmapped page before it */
+#define MAX_DEPTH	10	/* 2046 children */
+#define READY_TIMEOUT_S	600	/* forktree: longest wait for one more child */
+
+enum { ANON_VMA, ANON_VMA_CHAIN, VM_AREA_STRUCT, NR_CACHES };
+
+static const char *const cache_name[NR_CACHES] = {
+	[ANON_VMA]		= "anon_vma",
+	[ANON_VMA_CHAIN]	= "anon_vma_chain",
+	[VM_AREA_STRUCT]	= "vm_area_struct",
+};
+
+/* One reading of /proc/slabinfo; -1 for a cache that is not listed. */
+struct slab_sample {
+	long objs[NR_CACHES];
+	long objsize[NR_CACHES];
+};
+
+static long page_size;
+static int in_child;		/* forktree: we are a child of the tree */
+static int ready_fd = -1;	/* forktree: a child reports 'E' here on error */
+
+static void __noreturn fail(void)
+{
+	if (in_child) {
+		/* If this write fails, the root sees the pipe close instead. */
+		if (ready_fd >= 0)
+			(void)!write(ready_fd, "E", 1);
+		_exit(1);
+	}
+	exit(1);
+}
+
+/* Print "anon-mem-bench: <what>: <strerror(errno)>" and exit 1. */
+static void __noreturn __printf(1, 2) die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "anon-mem-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s", err ? strerror(err) : "failed");
+	if (err == ENOMEM)
+		fprintf(stderr, " (too many VMAs for vm.max_map_count, or out of memory? lower -n)");
+	if (err == EACCES || err == EPERM)
+		fprintf(stderr, " (run as root)");
+	fprintf(stderr, "\n");
+	fail();
+}
+
+/* Print "anon-mem-bench: <message>" and exit 1. */
+static void __noreturn __printf(1, 2) fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "anon-mem-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fail();
+}
+
+static void __noreturn usage(void)
+{
+	fprintf(stderr,
+		"usage: anon-mem-bench regions [-n N]\n"
+		"       anon-mem-bench split [-n N]\n"
+		"       anon-mem-bench forktree [-n N] [-d DEPTH]\n"
+		"       anon-mem-bench exec -- CMD [ARG...]\n"
+		"       anon-mem-bench time [-n N] [-r RUNS]\n");
+	exit(1);
+}
+
+/* A decimal number in [min, max] from option -@opt, or exit 1. */
+static long parse_num(int opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		fatal("-%c %s: want a number from %ld to %ld", opt, s, min, max);
+	return v;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		die("clock_gettime");
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Read /proc/slabinfo into @s. */
+static void read_slabinfo(struct slab_sample *s)
+{
+	char line[512], name[128];
+	long active, total, objsize;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < NR_CACHES; i++)
+		s->objs[i] = s->objsize[i] = -1;
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		die("/proc/slabinfo");
+	errno = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %ld %ld %ld", name, &active, &total, &objsize) != 4)
+			continue;	/* the two header lines */
+		for (i = 0; i < NR_CACHES; i++) {
+			if (!strcmp(name, cache_name[i])) {
+				s->objs[i] = active;
+				s->objsize[i] = objsize;
+			}
+		}
+	}
+	if (ferror(f))
+		die("reading /proc/slabinfo");
+	if (fclose(f))
+		die("closing /proc/slabinfo");
+}
+
+/*
+ * Write 1 to /sys/kernel/slab/<cache>/shrink of the three caches. SLUB counts
+ * every object of a slab that a CPU holds as active: flushing the per-CPU
+ * slabs first makes active_objs count the allocated objects only, instead of
+ * jumping by up to a slab's worth of objects per CPU. Without the files (no
+ * CONFIG_SYSFS) the counts are noisier; say so once.
+ */
+static void shrink_caches(void)
+{
+	static int warned;
+	char path[128];
+	int i, fd;
+
+	for (i = 0; i < NR_CACHES; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache_name[i]);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 && errno == ENOENT) {
+			if (!warned++)
+				fprintf(stderr, "anon-mem-bench: warning: no %s: the counts include the free objects of per-CPU slabs\n",
+					path);
+			continue;
+		}
+		if (fd < 0)
+			die("%s", path);
+		if (write(fd, "1", 1) != 1)
+			die("write to %s", path);
+		if (close(fd))
+			die("close %s", path);
+	}
+}
+
+/* Flush the per-CPU slabs, then read /proc/slabinfo into @s. */
+static void sample_slabs(struct slab_sample *s)
+{
+	shrink_caches();
+	read_slabinfo(s);
+}
+
+/* Warn once about every cache that /proc/slabinfo does not list. */
+static void warn_missing(const struct slab_sample *s)
+{
+	static int warned[NR_CACHES];
+	int i;
+
+	for (i = 0; i < NR_CACHES; i++) {
+		if (s->objs[i] >= 0 || warned[i])
+			continue;
+		warned[i] = 1;
+		fprintf(stderr, "anon-mem-bench: warning: no cache %s in /proc/slabinfo (merged into another cache?); boot the guest with slab_nomerge\n",
+			cache_name[i]);
+	}
+}
+
+/* @delta := @after - @before, -1 where either misses the cache. */
+static void slab_delta(const struct slab_sample *before, const struct slab_sample *after,
+		       struct slab_sample *delta)
+{
+	int i;
+
+	for (i = 0; i < NR_CACHES; i++) {
+		if (before->objs[i] < 0 || after->objs[i] < 0) {
+			delta->objs[i] = delta->objsize[i] = -1;
+			continue;
+		}
+		delta->objs[i] = after->objs[i] - before->objs[i];
+		delta->objsize[i] = after->objsize[i];
+	}
+}
+
+/* Print the result line: "anon-mem-bench: workload=<head> <cache>=..." */
+static void print_result(const char *head, const struct slab_sample *delta)
+{
+	int i;
+
+	warn_missing(delta);
+	printf("anon-mem-bench: workload=%s", head);
+	for (i = 0; i < NR_CACHES; i++) {
+		if (delta->objs[i] == -1 && delta->objsize[i] == -1)
+			printf(" %s=-1 %s_bytes=-1", cache_name[i], cache_name[i]);
+		else
+			printf(" %s=%ld %s_bytes=%ld", cache_name[i], delta->objs[i],
+			       cache_name[i], delta->objs[i] * delta->objsize[i]);
+	}
+	printf("\n");
+	if (fflush(stdout))
+		die("writing the result");
+}
+
+/* The number of lines of /proc/self/maps, i.e. our VMAs (and [vsyscall]). */
+static long count_vmas(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	long n = 0;
+	int c;
+
+	if (!f)
+		die("/proc/self/maps");
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	if (ferror(f))
+		die("reading /proc/self/maps");
+	fclose(f);
+	return n;
+}
+
+static size_t span_bytes(long n)
+{
+	return ((size_t)n * STRIDE_PAGES + 1) * page_size;
+}
+
+static char *region_addr(char *base, long i)
+{
+	return base + ((size_t)i * STRIDE_PAGES + 1) * page_size;
+}
+
+/*
+ * Map @n regions of REGION_PAGES anonymous private pages, each with an
+ * unmapped page before it and the last one with one after it, so that no
+ * two regions and no neighbouring mapping can merge with one. The span is
+ * first reserved PROT_NONE (so that nothing else lands in it), each region
+ * mapped over the reservation with MAP_FIXED, and each gap page unmapped as
+ * soon as its region is in place (the VMA count stays near @n). Returns the
+ * start of the span: munmap(base, span_bytes(n)) unmaps it all.
+ */
+static char *map_regions(long n)
+{
+	char *base, *r;
+	long i;
+
+	base = mmap(NULL, span_bytes(n), PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		die("mmap of a %zu byte PROT_NONE reservation", span_bytes(n));
+	for (i = 0; i < n; i++) {
+		r = mmap(region_addr(base, i), REGION_PAGES * page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (r == MAP_FAILED)
+			die("mmap of region %ld", i);
+		if (r != region_addr(base, i))
+			fatal("mmap of region %ld: got %p, not %p", i, (void *)r,
+			      (void *)region_addr(base, i));
+		if (munmap(region_addr(base, i) - page_size, page_size))
+			die("munmap of the gap before region %ld", i);
+	}
+	if (munmap(base + span_bytes(n) - page_size, page_size))
+		die("munmap of the gap after the last region");
+	return base;
+}
+
+/* Write one byte to every page of the @n regions at @base. */
+static void touch_regions(char *base, long n, char val)
+{
+	long i, p;
+
+	for (i = 0; i < n; i++)
+		for (p = 0; p < REGION_PAGES; p++)
+			region_addr(base, i)[p * page_size] = val;
+}
+
+/* Check that the @n regions added @per_region VMAs each. */
+static void check_vmas(long before, long n, long per_region)
+{
+	long got = count_vmas() - before;
+
+	if (got != n * per_region)
+		fatal("the %ld regions are %ld VMAs, not %ld (merged or split by something else?)",
+		      n, got, n * per_region);
+}
+
+static void bench_regions(long n, int split)
+{
+	struct slab_sample before, after, delta;
+	long vmas_before, i;
+	char head[64];
+	char *base;
+
+	vmas_before = count_vmas();
+	sample_slabs(&before);
+	base = map_regions(n);
+	touch_regions(base, n, 1);
+	if (split)
+		for (i = 0; i < n; i++)
+			if (mprotect(region_addr(base, i) + page_size, page_size, PROT_READ))
+				die("mprotect of region %ld", i);
+	sample_slabs(&after);
+	slab_delta(&before, &after, &delta);
+	check_vmas(vmas_before, n, split ? 3 : 1);
+	snprintf(head, sizeof(head), "%s n=%ld", split ? "split" : "regions", n);
+	print_result(head, &delta);
+	if (munmap(base, span_bytes(n)))
+		die("munmap");
+}
+
+/* MemAvailable from /proc/meminfo in bytes, or -1 if it is not there. */
+static long long mem_available(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/*
+ * A process of the fork tree at @depth (the root's children are at 1): write
+ * every page, fork 2 children if @depth < @max_depth, report 'R' on @ready_wr,
+ * wait until @go_rd closes, then wait for the children. Never returns.
+ */
+static void __noreturn tree_child(char *base, long n, int depth, int max_depth,
+				  int ready_wr, int go_rd)
+{
+	pid_t kids[2];
+	int k, status, ret = 0;
+	char c;
+
+	touch_regions(base, n, (char)depth);
+	for (k = 0; k < 2 && depth < max_depth; k++) {
+		kids[k] = fork();
+		if (kids[k] < 0)
+			die("fork at depth %d", depth);
+		if (!kids[k])
+			tree_child(base, n, depth + 1, max_depth, ready_wr, go_rd);
+	}
+	if (write(ready_wr, "R", 1) != 1)
+		die("write to the ready pipe");
+	while (read(go_rd, &c, 1) < 0)
+		if (errno != EINTR)
+			die("read from the go pipe");
+	for (k = 0; k < 2 && depth < max_depth; k++) {
+		if (waitpid(kids[k], &status, 0) != kids[k])
+			die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ret = 1;
+	}
+	_exit(ret);
+}
+
+static void bench_forktree(long n, int depth)
+{
+	struct slab_sample before, after, delta;
+	long children = (2L << depth) - 2, got = 0, vmas_before;
+	long long need, avail;
+	int ready[2], go[2], k, status, failed = 0, pr;
+	struct pollfd pfd;
+	pid_t kids[2];
+	char head[96], c;
+	ssize_t r;
+	char *base;
+
+	/* Every process ends up with its own copy of every page. */
+	need = (children + 1) * (long long)n * REGION_PAGES * page_size;
+	avail = mem_available();
+	if (avail >= 0 && need > avail / 10 * 9)
+		fatal("forktree -n %ld -d %d needs %lld MiB for %ld processes' pages, MemAvailable is %lld MiB: lower -n or -d",
+		      n, depth, need >> 20, children + 1, avail >> 20);
+
+	vmas_before = count_vmas();
+	sample_slabs(&before);
+	base = map_regions(n);
+	touch_regions(base, n, 1);
+	check_vmas(vmas_before, n, 1);
+	if (pipe(ready) || pipe(go))
+		die("pipe");
+	if (fflush(NULL))
+		die("fflush");
+
+	for (k = 0; k < 2 && depth > 0; k++) {
+		kids[k] = fork();
+		if (kids[k] < 0)
+			die("fork at depth 0");
+		if (!kids[k]) {
+			in_child = 1;
+			ready_fd = ready[1];
+			if (close(ready[0]) || close(go[1]))
+				die("close");
+			tree_child(base, n, 1, depth, ready[1], go[0]);
+		}
+	}
+	/* Now only the children hold the write end: all gone means EOF. */
+	if (close(ready[1]) || close(go[0]))
+		die("close");
+
+	pfd.fd = ready[0];
+	pfd.events = POLLIN;
+	while (got < children && !failed) {
+		pr = poll(&pfd, 1, READY_TIMEOUT_S * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			die("poll on the ready pipe");
+		if (!pr) {
+			fprintf(stderr, "anon-mem-bench: forktree: only %ld of %ld children ready after %d s\n",
+				got, children, READY_TIMEOUT_S);
+			failed = 1;
+			break;
+		}
+		r = read(ready[0], &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read from the ready pipe");
+		if (r == 0) {
+			fprintf(stderr, "anon-mem-bench: forktree: the children exited with %ld of %ld ready\n",
+				got, children);
+			failed = 1;
+		} else if (c == 'R') {
+			got++;
+		} else {
+			fprintf(stderr, "anon-mem-bench: forktree: a child failed (%ld of %ld ready)\n",
+				got, children);
+			failed = 1;
+		}
+	}
+	if (!failed)
+		sample_slabs(&after);
+
+	/* Let the tree go, whatever happened, and reap our two children. */
+	if (close(go[1]))
+		die("close");
+	for (k = 0; k < 2 && depth > 0; k++) {
+		if (waitpid(kids[k], &status, 0) != kids[k])
+			die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "anon-mem-bench: forktree: child %d (pid %d) %s %d\n", k,
+				(int)kids[k], WIFEXITED(status) ? "exited with status" : "killed by signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			failed = 1;
+		}
+	}
+	close(ready[0]);
+	if (failed)
+		fatal("forktree failed");
+
+	slab_delta(&before, &after, &delta);
+	snprintf(head, sizeof(head), "forktree n=%ld depth=%d procs=%ld", n, depth, children + 1);
+	print_result(head, &delta);
+	if (munmap(base, span_bytes(n)))
+		die("munmap");
+}
+
+static void bench_exec(char **cmd)
+{
+	struct slab_sample before, s, peak;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	long samples = 0;
+	int status, i, rc;
+	char head[64];
+	pid_t pid, w;
+
+	sample_slabs(&before);
+	for (i = 0; i < NR_CACHES; i++) {
+		peak.objs[i] = before.objs[i] < 0 ? -1 : 0;
+		peak.objsize[i] = before.objsize[i];
+	}
+	if (fflush(NULL))
+		die("fflush");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "anon-mem-bench: exec %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		sample_slabs(&s);
+		samples++;
+		for (i = 0; i < NR_CACHES; i++) {
+			if (before.objs[i] < 0 || s.objs[i] < 0) {
+				peak.objs[i] = peak.objsize[i] = -1;
+				continue;
+			}
+			if (s.objs[i] - before.objs[i] > peak.objs[i])
+				peak.objs[i] = s.objs[i] - before.objs[i];
+			peak.objsize[i] = s.objsize[i];
+		}
+		w = waitpid(pid, &status, WNOHANG);
+		if (w < 0 && errno != EINTR)
+			die("waitpid");
+		if (w == pid)
+			break;
+		if (nanosleep(&tick, NULL) && errno != EINTR)
+			die("nanosleep");
+	}
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	snprintf(head, sizeof(head), "exec status=%d samples=%ld", rc, samples);
+	print_result(head, &peak);
+	if (rc)
+		fatal("exec: %s %s %d", cmd[0],
+		      WIFEXITED(status) ? "exited with status" : "was killed by signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void bench_time(long n, long runs)
+{
+	double *fault_us, *fork_us, *munmap_us, t0, t1, t2, t3;
+	int status;
+	long i;
+	char *base;
+	pid_t pid;
+
+	fault_us = calloc(runs, sizeof(*fault_us));
+	fork_us = calloc(runs, sizeof(*fork_us));
+	munmap_us = calloc(runs, sizeof(*munmap_us));
+	if (!fault_us || !fork_us || !munmap_us)
+		die("calloc");
+	if (fflush(NULL))
+		die("fflush");
+
+	for (i = 0; i < runs; i++) {
+		t0 = now_us();
+		base = map_regions(n);
+		touch_regions(base, n, 1);
+		t1 = now_us();
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (!pid)
+			_exit(0);
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
+		t2 = now_us();
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fatal("time: the forked child did not exit with 0 (status 0x%x)", status);
+		if (munmap(base, span_bytes(n)))
+			die("munmap");
+		t3 = now_us();
+		fault_us[i] = t1 - t0;
+		fork_us[i] = t2 - t1;
+		munmap_us[i] = t3 - t2;
+	}
+	qsort(fault_us, runs, sizeof(double), cmp_double);
+	qsort(fork_us, runs, sizeof(double), cmp_double);
+	qsort(munmap_us, runs, sizeof(double), cmp_double);
+	printf("anon-mem-bench: workload=time n=%ld runs=%ld fault_median_us=%.1f fault_min_us=%.1f forkexit_median_us=%.1f forkexit_min_us=%.1f munmap_median_us=%.1f munmap_min_us=%.1f\n",
+	       n, runs, fault_us[runs / 2], fault_us[0], fork_us[runs / 2], fork_us[0],
+	       munmap_us[runs / 2], munmap_us[0]);
+	if (fflush(stdout))
+		die("writing the result");
+	free(fault_us);
+	free(fork_us);
+	free(munmap_us);
+}
+
+int main(int argc, char **argv)
+{
+	long n = 10000, runs = 11, depth = 3;
+	const char *opts, *what;
+	int opt;
+
+	if (argc < 2)
+		usage();
+	what = argv[1];
+	if (!strcmp(what, "regions") || !strcmp(what, "split"))
+		opts = "+n:";
+	else if (!strcmp(what, "forktree"))
+		opts = "+n:d:";
+	else if (!strcmp(what, "exec"))
+		opts = "+";
+	else if (!strcmp(what, "time"))
+		opts = "+n:r:";
+	else
+		usage();
+
+	/* Parse the options after the subcommand. */
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, opts)) != -1) {
+		switch (opt) {
+		case 'n':
+			n = parse_num(opt, optarg, 1, 10L * 1000 * 1000);
+			break;
+		case 'd':
+			depth = parse_num(opt, optarg, 0, MAX_DEPTH);
+			break;
+		case 'r':
+			runs = parse_num(opt, optarg, 1, 100000);
+			break;
+		default:
+			fprintf(stderr, "anon-mem-bench: %s: unknown option -%c or no value given\n",
+				what, optopt);
+			usage();
+		}
+	}
+	if (strcmp(what, "exec") ? optind != argc : optind >= argc)
+		usage();
+
+	page_size = sysconf(_SC_PAGESIZE);
+	if (page_size <= 0)
+		die("sysconf(_SC_PAGESIZE)");
+
+	if (!strcmp(what, "regions"))
+		bench_regions(n, 0);
+	else if (!strcmp(what, "split"))
+		bench_regions(n, 1);
+	else if (!strcmp(what, "forktree"))
+		bench_forktree(n, depth);
+	else if (!strcmp(what, "exec"))
+		bench_exec(argv + optind);
+	else
+		bench_time(n, runs);
+	return 0;
+}
