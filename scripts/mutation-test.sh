@@ -25,6 +25,14 @@ mutations=(
 	"anon_rmap iteration starts a page late|mm/internal.h|s/^\t\*avc = anon_vma_interval_tree_iter_first(\&anon_vma->rb_root, start, last);$/\t*avc = anon_vma_interval_tree_iter_first(\&anon_vma->rb_root, start + 1, last + 1);/|kunit"
 	"unlink_anon_vmas() does not wait for lazy walkers|mm/rmap.c|s/rcuref_read(\&vma->vm_rcuref) <= 1);$/rcuref_read(\&vma->vm_rcuref) <= 99);/|kunit"
 	"vma_get() revives a released VMA|include/linux/mm.h|s/^\tif (rcuref_get(\&vma->vm_rcuref))$/\tif ((rcuref_get(\&vma->vm_rcuref), 1))/|kunit"
+	"a split keeps a lazy VMA lazy|mm/vma.c|s/^\terr = vma_upgrade_anon_vma_lazy(vma);$/\terr = 0;/|harness"
+	"a merge moves a lazy VMA's start|mm/vma.c|s/^\tif (vmg_upgrade_anon_vma_lazy(vmg))$/\tif (0)/|harness"
+	"copy_vma() copies a lazy VMA as it is|mm/vma.c|s/^\tif (vma_upgrade_anon_vma_lazy(vma))$/\tif (0)/|harness"
+	"an unfaulted VMA takes a lazy VMA's value|mm/vma.c|s/^\t\tret = vma_upgrade_anon_vma_lazy(src);$/\t\tret = 0;/|harness"
+	"a lazy VMA counts as a fork child|mm/vma.c|s/vma->anon_vma \&\& !vma_is_anon_vma_lazy(vma) \&\&$/vma->anon_vma \&\&/|harness"
+	"a lazy stack grows down as it is|mm/vma.c|s/ .. vma_upgrade_anon_vma_lazy(vma))) {$/)) {/|harness"
+	"an upgrade renames no folio|mm/rmap.c|s/^\tanon_vma_lazy_rename_folios(vma, \&rename);$/\t;/|kunit"
+	"the first fault never leaves a VMA lazy|mm/rmap.c|s/^\tif (!anon_vma \&\& vma_may_be_anon_vma_lazy(vma)) {$/\tif (0) {/|kunit"
 )
 
 read -r wt _ < <("$TOP/scripts/worktree.sh")
