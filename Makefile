@@ -116,7 +116,7 @@ clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
 	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng \
 		build/guest-* build/stress-* build/matrix* build/layout-x86_64 \
-		build/selftest* build/bench-ksm build/bench-mem
+		build/selftest* build/bench-ksm build/bench-mem*
 
 distclean:
 	rm -rf build

@@ -19,6 +19,9 @@
 #      BENCH_RUNS (default 11)        timed repeats of the time workload
 #      BENCH_DEPTH (default 3)        forktree depth: 2^(D+1) - 1 processes
 #      GUEST_CMDLINE                  more kernel parameters, after slab_nomerge
+#      DEBUG=1                        the debug kernels of `make guest-test
+#                                     DEBUG=1` instead: the slab counts hold,
+#                                     the times do not (KASAN, lockdep)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +35,9 @@ regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth))
 [ "$regions" -ge 1 ] || die "bench-mem: BENCH_REGIONS=$regions: want 1 or more"
 [ "$runs" -ge 1 ] || die "bench-mem: BENCH_RUNS=$runs: want 1 or more"
 [ "$depth" -le 10 ] || die "bench-mem: BENCH_DEPTH=$depth: want 0 to 10"
-out=$BUILD/bench-mem
+flavour=
+[ "${DEBUG:-0}" = 1 ] && flavour=debug
+out=$BUILD/bench-mem${flavour:+-$flavour}
 bin=$out/anon-mem-bench
 # The exec workload compiles a file of ours (with the host's gcc and headers,
 # which the guest sees over 9p).
@@ -52,7 +57,7 @@ make -s -C "$TOP/tools/anon-mem-bench" O="$out" >/dev/null ||
 declare -A kernel
 for k in patched base; do
 	log "bench-mem: building the $k guest kernel (cold: ~15 min)"
-	kernel[$k]=$("$TOP/scripts/guest-kernel.sh" "$k")
+	kernel[$k]=$("$TOP/scripts/guest-kernel.sh" "$k" ${flavour:+"$flavour"})
 done
 
 # The guest's script for kernel $1: every workload in one boot; a failed one
