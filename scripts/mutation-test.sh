@@ -33,6 +33,9 @@ mutations=(
 	"a lazy stack grows down as it is|mm/vma.c|s/ .. vma_upgrade_anon_vma_lazy(vma))) {$/)) {/|harness"
 	"an upgrade renames no folio|mm/rmap.c|s/^\tanon_vma_lazy_rename_folios(vma, \&rename);$/\t;/|kunit"
 	"the first fault never leaves a VMA lazy|mm/rmap.c|s/^\tif (!anon_vma \&\& vma_may_be_anon_vma_lazy(vma)) {$/\tif (0) {/|kunit"
+	"an upgrade ignores a neighbour's anon_vma|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\tanon_vma = find_mergeable_anon_vma(vma);$/\tanon_vma = NULL;/|kunit"
+	"lazy VMAs never join to merge|mm/vma.c|s/^\treturn !vma_is_fork_child(a) \&\& !vma_is_fork_child(b);$/\treturn false;/|harness kunit"
+	"a merge of lazy VMAs skips the join|mm/vma.c|s/^\tif (!lazy || !differ)$/\tif (1)/|harness"
 )
 
 read -r wt _ < <("$TOP/scripts/worktree.sh")

@@ -20,7 +20,8 @@ if [ ! -e "$wt" ]; then
 fi
 cd "$wt"
 git am --abort >/dev/null 2>&1 || true
-git checkout -q --detach anon-rmap-base
+# -f: a scratch tree may hold an edit (INJECT, a killed mutation run).
+git checkout -q -f --detach anon-rmap-base
 git reset -q --hard anon-rmap-base
 am_series || exit 1
 echo "$wt $(git rev-list --reverse anon-rmap-base..HEAD | tr '\n' ' ')"
