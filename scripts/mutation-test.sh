@@ -35,6 +35,7 @@ mutations=(
 	"the first fault never leaves a VMA lazy|mm/rmap.c|s/^\tif (!anon_vma \&\& vma_may_be_anon_vma_lazy(vma)) {$/\tif (0) {/|kunit"
 	"an upgrade ignores a neighbour's anon_vma|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\tanon_vma = find_mergeable_anon_vma(vma);$/\tanon_vma = NULL;/|kunit"
 	"lazy VMAs never join to merge|mm/vma.c|s/^\treturn !vma_is_fork_child(a) \&\& !vma_is_fork_child(b);$/\treturn false;/|harness kunit"
+	"MADV_MERGEABLE leaves a VMA lazy|mm/ksm.c|/^int ksm_madvise/,/^}/s/^\t\terr = vma_upgrade_anon_vma_lazy(vma);$/\t\terr = 0;/|kunit"
 	"a merge of lazy VMAs skips the join|mm/vma.c|s/^\tif (!lazy || !differ)$/\tif (1)/|harness"
 )
 
