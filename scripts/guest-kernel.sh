@@ -18,6 +18,34 @@ set -euo pipefail
 
 kind=${1:-}
 flavour=${2:-}
+
+# Re-applying the series rewrites every file it patches, and make would then
+# rebuild all that includes any of them (mm_types.h: everything). So a file
+# whose content the new series leaves as it was gets its old mtime back.
+# save_mtimes TREE OUT: "blob mtime path" for each file the applied stack
+# changes and that has no local edit (INJECT's are rebuilt).
+save_mtimes() {
+	local tree=$1 f
+	git -C "$tree" rev-parse -q --verify HEAD >/dev/null 2>&1 || return 0
+	git -C "$tree" diff --name-only anon-rmap-base HEAD -- 2>/dev/null |
+	while IFS= read -r f; do
+		[ -f "$tree/$f" ] || continue
+		git -C "$tree" diff --quiet HEAD -- "$f" || continue
+		printf '%s %s %s\n' "$(git -C "$tree" rev-parse "HEAD:$f")" \
+			"$(stat -c %Y "$tree/$f")" "$f"
+	done >"$2"
+}
+
+# restore_mtimes TREE FILE: put back the mtime of each file of FILE whose
+# content is still the same blob.
+restore_mtimes() {
+	local tree=$1 blob mtime f
+	while read -r blob mtime f; do
+		[ -f "$tree/$f" ] || continue
+		[ "$(git -C "$tree" rev-parse -q --verify "HEAD:$f" 2>/dev/null)" = "$blob" ] || continue
+		touch -d "@$mtime" "$tree/$f"
+	done <"$2"
+}
 case $kind in base|patched) ;; *) die "usage: guest-kernel.sh base|patched [debug]" ;; esac
 case $flavour in ''|debug) ;; *) die "usage: guest-kernel.sh base|patched [debug]" ;; esac
 out=$BUILD/guest-$kind${flavour:+-$flavour}
@@ -37,7 +65,11 @@ else
 	if [ "$(cat "$BUILD/guest-tree.series" 2>/dev/null)" != "$want" ] ||
 	   [ -n "$(git -C "$src" status --porcelain 2>/dev/null)" ]; then
 		rm -f "$BUILD/guest-tree.series"
+		stamps=$(mktemp)
+		trap 'rm -f "$stamps"' EXIT
+		save_mtimes "$src" "$stamps"
 		WORKTREE=$src "$TOP/scripts/worktree.sh" >/dev/null
+		restore_mtimes "$src" "$stamps"
 		echo "$want" >"$BUILD/guest-tree.series"
 	fi
 	# INJECT=file.patch: a deliberate bug on top (guest/bugs/), to check
