@@ -24,7 +24,7 @@
  *             (CoW). The root samples once all 2^(D+1) - 2 children have
  *             written and are alive (a pipe counts them; a second pipe,
  *             closed by the root, lets them exit).
- *   exec      fork + exec CMD; /proc/slabinfo is sampled every ~10 ms while
+ *   exec      posix_spawnp() CMD; /proc/slabinfo is sampled every ~10 ms while
  *             it runs and the peak delta of each cache is reported, with
  *             CMD's exit status (not 0 is an error).
  *   time      wall-clock time (CLOCK_MONOTONIC), median and min over R runs,
@@ -58,6 +58,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,13 +563,17 @@ static void bench_exec(char **cmd)
 	}
 	if (fflush(NULL))
 		die("fflush");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid) {
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "anon-mem-bench: exec %s: %s\n", cmd[0], strerror(errno));
-		_exit(127);
+	/*
+	 * Not fork(): it would copy this process's mm, and on a kernel with
+	 * lazy anon_vmas first give each of our own faulted VMAs the anon_vma
+	 * that the base kernel gave it before the first sample. glibc's
+	 * posix_spawnp() shares the mm until the exec (CLONE_VFORK), so the
+	 * deltas are those of CMD's processes.
+	 */
+	rc = posix_spawnp(&pid, cmd[0], NULL, NULL, cmd, environ);
+	if (rc) {
+		errno = rc;
+		die("posix_spawnp %s", cmd[0]);
 	}
 	for (;;) {
 		sample_slabs(&s);
