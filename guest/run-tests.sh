@@ -58,6 +58,7 @@ cd "$work" || exit 1
 	echo "numa nodes: $(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l)"
 	echo "thp: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 	echo "ksm: $(cat /sys/kernel/mm/ksm/run 2>/dev/null)"
+	echo "anon_vma_lazy: $(cat /sys/kernel/mm/anon_vma_lazy/enabled 2>/dev/null || echo absent)"
 	echo "swap: $(tail -n +2 /proc/swaps)"
 } >"$out/env.txt" 2>&1
 cat "$out/env.txt"
