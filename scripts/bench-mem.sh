@@ -2,7 +2,9 @@
 # The slab-usage benchmark of Part 5 (lazy anon_vma): boot the base and the
 # patched guest kernel (scripts/guest-kernel.sh, the kernels of `make
 # guest-test`) under QEMU/TCG with vng (scripts/guest-boot.sh, with
-# slab_nomerge so that anon_vma_chain keeps a cache of its own), run
+# slab_nomerge so that anon_vma_chain keeps a cache of its own), twice each:
+# once with slab_debug=U on the three caches, so that the slab workloads
+# count objects exactly, and once without, for the timings. Run
 # tools/anon-mem-bench in each and print, per workload, the slab objects and
 # bytes of anon_vma, anon_vma_chain and vm_area_struct on each kernel and the
 # ratio patched/base, then the timings and their ratio. Workloads: regions,
@@ -67,16 +69,24 @@ done
 # stderr would go to console.log). The script goes into a file that the guest
 # runs, since vng passes the command on the kernel command line, which is
 # 2048 bytes at most on x86.
+# Two boots of each kernel: "slab", with slab_debug=U on the three caches so
+# that anon-mem-bench counts their objects exactly (see its header), for the
+# slab workloads; and "time", without it, for the timings.
 guest_script() {
 	local b d
 	b=$(printf %q "$bin")
 	d=$(printf %q "$out/$1")
 	echo "set -e"
 	echo "exec 2>&1"
+	echo "mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug"
 	# shellcheck disable=SC2016 # $(cat ...) is for the guest to expand
 	printf 'if [ -e %s ]; then echo "guest: anon_vma_lazy enabled=$(cat %s)"; else echo "guest: no %s"; fi\n' \
 		"$lazy" "$lazy" "$lazy"
 	echo 'if grep -qw slab_nomerge /proc/cmdline; then echo "guest: slab_nomerge"; else echo "guest: no slab_nomerge"; fi'
+	if [ "$2" = time ]; then
+		echo "$b time -n $regions -r $runs"
+		return
+	fi
 	echo "$b regions -n $regions"
 	echo "$b split -n $regions"
 	echo "$b forktree -n $regions -d $depth"
@@ -85,7 +95,6 @@ guest_script() {
 	echo "else"
 	echo '	echo "guest: no gcc in the guest: workload exec skipped"'
 	echo "fi"
-	echo "$b time -n $regions -r $runs"
 }
 
 # field LINE NAME: the value of NAME=... in LINE
@@ -95,16 +104,29 @@ field() {
 
 declare -A result
 skipped_exec=0
+slab_debug="slab_debug=U,anon_vma,anon_vma_chain,vm_area_struct"
 for k in base patched; do
 	rm -rf "${out:?}/$k"
 	mkdir -p "$out/$k"
-	log "bench-mem: booting the $k kernel: $regions regions, forktree depth $depth, $runs timed runs"
-	guest_script "$k" >"$out/$k/guest.sh"
-	rc=0
-	GUEST_CMDLINE="slab_nomerge ${GUEST_CMDLINE:-}" \
-		"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$out/$k" 1800 "bash $(printf %q "$out/$k/guest.sh")" \
-		>"$out/$k/bench.out" 2>&1 || rc=$?
-	grep -E '^(guest|anon-mem-bench: warning): ' "$out/$k/bench.out" | awk -v k="$k" '!seen[$0]++ { print k ": " $0 }' || true
+	: >"$out/$k/bench.out"
+	for part in slab time; do
+		mkdir -p "$out/$k/$part"
+		if [ $part = slab ]; then
+			log "bench-mem: booting the $k kernel ($slab_debug): $regions regions, forktree depth $depth, exec"
+			cmdline="slab_nomerge $slab_debug"
+		else
+			log "bench-mem: booting the $k kernel: $runs timed runs over $regions regions"
+			cmdline="slab_nomerge"
+		fi
+		guest_script "$k" $part >"$out/$k/$part/guest.sh"
+		rc=0
+		GUEST_CMDLINE="$cmdline ${GUEST_CMDLINE:-}" \
+			"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$out/$k/$part" 1800 \
+			"bash $(printf %q "$out/$k/$part/guest.sh")" >"$out/$k/$part/bench.out" 2>&1 || rc=$?
+		cat "$out/$k/$part/bench.out" >>"$out/$k/bench.out"
+		[ $rc = 0 ] || { cat "$out/$k/$part/bench.out" >&2; die "bench-mem: the $k guest ($part) failed (exit $rc; console: $out/$k/$part/console.log)"; }
+	done
+	grep -E '^(guest|anon-mem-bench: (warning|note)): ' "$out/$k/bench.out" | awk -v k="$k" '!seen[$0]++ { print k ": " $0 }' || true
 	for w in "${slab_workloads[@]}" time; do
 		if [ "$w" = exec ] && grep -q '^guest: no gcc' "$out/$k/bench.out"; then
 			skipped_exec=1
@@ -113,7 +135,7 @@ for k in base patched; do
 		line=$(grep "^anon-mem-bench: workload=$w " "$out/$k/bench.out" || true)
 		if [ -z "$line" ]; then
 			cat "$out/$k/bench.out" >&2
-			die "bench-mem: no result for workload $w from the $k kernel (guest exit $rc; console: $out/$k/console.log)"
+			die "bench-mem: no result for workload $w from the $k kernel (console: $out/$k/*/console.log)"
 		fi
 		echo "$k: $line"
 		if [ "$w" = exec ] && [ "$(field "$line" status)" != 0 ]; then

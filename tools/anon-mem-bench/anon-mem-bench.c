@@ -11,7 +11,11 @@
  * in bytes (objects * objsize). Before each sample it writes 1 to
  * /sys/kernel/slab/<cache>/shrink, which flushes the per-CPU slabs: SLUB
  * counts every object of a slab a CPU holds as active, so without that the
- * counts jump by up to a slab's worth of objects per CPU.
+ * counts jump by up to a slab's worth of objects per CPU. Even so they move
+ * by whole slabs (42 anon_vmas) now and then, which swamps a workload as
+ * small as exec: booted with slab_debug=U,<cache>, the kernel tracks each
+ * object, and the live objects are counted exactly from
+ * /sys/kernel/debug/slab/<cache>/alloc_traces instead (a note says so).
  *
  *   regions   N anonymous private regions of 4 pages, each between two
  *             unmapped pages so that no two VMAs can merge, every page
@@ -233,10 +237,54 @@ static void shrink_caches(void)
 }
 
 /* Flush the per-CPU slabs, then read /proc/slabinfo into @s. */
+/*
+ * The live objects of cache @name, exactly: the sum of the counts of
+ * /sys/kernel/debug/slab/<name>/alloc_traces, which the kernel keeps for a
+ * cache booted with slab_debug=U,<name> (SLUB_DEBUG). -1 without it.
+ */
+static long read_alloc_traces(const char *name)
+{
+	char path[PATH_MAX], line[512];
+	long n = 0, count;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/slab/%s/alloc_traces", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%ld", &count) == 1)
+			n += count;
+	}
+	if (ferror(f))
+		die("reading %s", path);
+	fclose(f);
+	return n;
+}
+
+/*
+ * active_objs of /proc/slabinfo counts whole slabs, and objects that the
+ * per-CPU caches hold, as in use: a small workload moves it by a slab at a
+ * time. Where the kernel tracks each object (slab_debug=U), count them.
+ */
 static void sample_slabs(struct slab_sample *s)
 {
+	static int noted;
+	long exact;
+	int i;
+
 	shrink_caches();
 	read_slabinfo(s);
+	for (i = 0; i < NR_CACHES; i++) {
+		if (s->objs[i] < 0)
+			continue;
+		exact = read_alloc_traces(cache_name[i]);
+		if (exact < 0)
+			continue;
+		s->objs[i] = exact;
+		if (!noted++)
+			fprintf(stderr, "anon-mem-bench: note: exact object counts from /sys/kernel/debug/slab/*/alloc_traces\n");
+	}
 }
 
 /* Warn once about every cache that /proc/slabinfo does not list. */
