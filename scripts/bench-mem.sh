@@ -75,7 +75,7 @@ done
 guest_script() {
 	local b d
 	b=$(printf %q "$bin")
-	d=$(printf %q "$out/$1")
+	d=$(printf %q "$out/$1/$2")
 	echo "set -e"
 	echo "exec 2>&1"
 	echo "mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug"
@@ -84,6 +84,8 @@ guest_script() {
 		"$lazy" "$lazy" "$lazy"
 	echo 'if grep -qw slab_nomerge /proc/cmdline; then echo "guest: slab_nomerge"; else echo "guest: no slab_nomerge"; fi'
 	if [ "$2" = time ]; then
+		# The object sizes without slab_debug's metadata, for the bytes.
+		echo "printf 'guest: objsize'; for c in anon_vma anon_vma_chain vm_area_struct; do awk -v c=\$c '\$1 == c { printf \" %s=%s\", c, \$4 }' /proc/slabinfo; done; echo"
 		echo "$b time -n $regions -r $runs"
 		return
 	fi
@@ -142,11 +144,18 @@ for k in base patched; do
 			cat "$out/$k/bench.out" >&2
 			die "bench-mem: the compile of workload exec failed in the $k kernel (status $(field "$line" status))"
 		fi
+		# Bytes at the object size of the boot without slab_debug.
+		for c in anon_vma anon_vma_chain vm_area_struct; do
+			size=$(sed -n "s/^guest: objsize.* $c=\([0-9]*\).*/\1/p" "$out/$k/bench.out")
+			[ -n "$size" ] || die "bench-mem: no object size of $c from the $k kernel"
+			objs=$(field "$line" "$c")
+			[ "$objs" = -1 ] || line=$(sed "s/ ${c}_bytes=[-0-9]*/ ${c}_bytes=$((objs * size))/" <<<"$line")
+		done
 		result[$k,$w]=$line
 	done
 done
 
-case $(sed -n 's/^guest: anon_vma_lazy enabled=//p' "$out/patched/bench.out") in
+case $(sed -n 's/^guest: anon_vma_lazy enabled=//p' "$out/patched/bench.out" | sort -u) in
 1)	echo "patched guest: lazy anon_vma on ($lazy = 1)" ;;
 0)	echo "patched guest: NOTE: lazy anon_vma is OFF ($lazy = 0): the patched numbers are those of eager anon_vmas" ;;
 *)	echo "patched guest: NOTE: no $lazy (CONFIG_ANON_VMA_LAZY off?): the patched numbers are those of eager anon_vmas" ;;
