@@ -37,6 +37,7 @@
 #   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, sparse and
 #                   every prefix of the series: no new warning vs the base
 #
+#   make help       this list
 #   make clean      remove build/ except the downloads and ccache
 #   make distclean  remove build/
 
@@ -44,7 +45,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check series bisect harness \
-	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem matrix clean distclean
+	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem matrix help clean distclean
 
 all: main
 
@@ -111,6 +112,10 @@ bench-mem: deps
 
 matrix: deps
 	$(S)/matrix.sh
+
+# The comment block at the top of this file.
+help:
+	@sed -n -e '/^[^#]/q' -e 's/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune

@@ -55,7 +55,7 @@ what() {
 	kunit)    echo "KUnit suites, x86_64 under QEMU" ;;
 	vng)      echo "KUnit suites booted by virtme-ng" ;;
 	selftest) echo "the stack's mm selftests, in the KUnit kernel (vng)" ;;
-	workflow) echo "bad inputs: one-line errors, pristine untouched" ;;
+	workflow) echo "bad inputs: one-line errors; fetch: one path on stdout" ;;
 	esac
 }
 

@@ -9,6 +9,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# stdout carries exactly one line, the tree's directory: callers capture it.
+# Everything else (apt-get's "Get:1 ...", progress, errors) goes to stderr.
+exec 3>&1 1>&2
+result() {
+	echo "$1" >&3
+	exit 0
+}
+
 want=7.2
 
 if [ -n "${KERNEL_SRC:-}" ]; then
@@ -17,8 +25,7 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 		die "KERNEL_SRC=$KERNEL_SRC: not a kernel tree (no VERSION/PATCHLEVEL in Makefile)"
 	[ "$ver" = "$want" ] ||
 		die "KERNEL_SRC=$KERNEL_SRC is Linux $ver, the stack needs Linux $want"
-	cd "$KERNEL_SRC" && pwd
-	exit 0
+	result "$(cd "$KERNEL_SRC" && pwd)"
 fi
 
 # Fields of base.conf: version suite deb_sha256 tar_sha256
@@ -52,8 +59,7 @@ for line in "${bases[@]}"; do
 	if [ -f "$tree/.anon-rmap-base" ] &&
 	   [ "$(cat "$tree/.anon-rmap-base")" = "$version $tar_sha" ]; then
 		log "fetch: using cached base $tree"
-		echo "$tree"
-		exit 0
+		result "$tree"
 	fi
 
 	deb="linux-source-${want}_${version/:/%3a}_all.deb"
@@ -89,8 +95,7 @@ for line in "${bases[@]}"; do
 	rm -rf "$tree"
 	mv "$tmp/tree" "$tree"
 	log "fetch: base ready at $tree"
-	echo "$tree"
-	exit 0
+	result "$tree"
 done
 
 die "none of the pinned linux-source-$want versions ($(printf '%s\n' "${bases[@]}" | awk '{printf "%s ", $1}')) can be downloaded; set KERNEL_SRC=/path/to/a/7.2/tree"

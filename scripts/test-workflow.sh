@@ -4,6 +4,9 @@
 #   1. KERNEL_SRC pointing at a tree that is not Linux 7.2
 #   2. a download whose checksum is wrong
 #   3. a patch that does not apply
+# and one good input: fetch-base.sh prints exactly one line on stdout, the
+# base's directory, whether it downloads (apt-get chatting on stdout), reuses
+# its cache or takes KERNEL_SRC: apply.sh captures that line as a path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -70,6 +73,40 @@ read -r base_id _ _ <"$tmp/linux/.git/anon-rmap-stamp" 2>/dev/null || base_id=x
 echo "$base_id none $(git -C "$tmp/linux" rev-parse HEAD)" >"$tmp/linux/.git/anon-rmap-stamp"
 expect "a patch that does not apply" "^error: $victim does not apply: hunk @@ .* at [^ ]+:[0-9]+$" \
 	env PATCHES="$tmp/patches" LINUX="$tmp/linux" "$TOP/scripts/apply.sh"
+
+# 4. fetch-base.sh's stdout: one line, a directory. The download goes through
+#    a fake apt-get first in PATH that prints what the real one prints on
+#    stdout ("Get:1 ...") and copies the cached .deb, so no network is needed.
+mkdir -p "$tmp/bin" "$tmp/dl-fresh"
+cat >"$tmp/bin/apt-get" <<EOT
+#!/bin/sh
+[ "\$1" = download ] || exec /usr/bin/apt-get "\$@"
+echo "Get:1 http://deb.debian.org/debian $suite/main amd64 linux-source-7.2 all $version [164 MB]"
+echo "Fetched 164 MB in 1s (164 MB/s)"
+cp "$deb" .
+EOT
+chmod +x "$tmp/bin/apt-get"
+# one_dir NAME WANT CMD...: CMD succeeds and prints exactly the line WANT.
+one_dir() {
+	local name=$1 want=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>"$tmp/err") || rc=$?
+	if [ $rc = 0 ] && [ "$out" = "$want" ] && [ -d "$out" ]; then
+		echo "ok   $name: stdout is the one line $out"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: exit $rc, stdout (want only $want):"
+		printf '%s\n' "$out" | sed 's/^/       /'
+		failed=$((failed + 1))
+	fi
+}
+fresh=(env PATH="$tmp/bin:$PATH" DL_DIR="$tmp/dl-fresh" BASE_DIR="$tmp/base-fresh" BASE_VERSION="$version")
+log "workflow: fetch-base.sh through a fresh download (about 30 s)"
+one_dir "fetch-base.sh, downloading" "$tmp/base-fresh/linux-source-$version" \
+	"${fresh[@]}" "$TOP/scripts/fetch-base.sh"
+one_dir "fetch-base.sh, cached" "$tmp/base-fresh/linux-source-$version" \
+	"${fresh[@]}" "$TOP/scripts/fetch-base.sh"
+one_dir "fetch-base.sh, KERNEL_SRC" "$base" env KERNEL_SRC="$base" "$TOP/scripts/fetch-base.sh"
 
 echo "workflow: $passed passed, $failed failed"
 [ "$failed" = 0 ]
