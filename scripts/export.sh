@@ -35,6 +35,12 @@ cover=$PATCHES/0000-cover-letter.patch
 	echo
 } >"$tmp/cover"
 
+# The poster's identity, if one is set (see SIGNOFF in lib.sh).
+if [ "$SIGNOFF" != "$TEAM_SIGNOFF" ]; then
+	sed -i -e "s|^From: $TEAM_SIGNOFF\$|From: $SIGNOFF|" \
+		-e "s|^Signed-off-by: $TEAM_SIGNOFF\$|Signed-off-by: $SIGNOFF|" "$tmp"/*.patch "$tmp/cover"
+fi
+
 find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
 mv "$tmp/cover" "$cover"
 mv "$tmp"/*.patch "$PATCHES/"

@@ -4,6 +4,8 @@
 # QEMU (KVM if it really works here, TCG otherwise) and summarise the results.
 #
 # KUNIT_GLOB selects suites (default: all of ours). KUNIT_TIMEOUT bounds the boot.
+# kasan_multi_shot: KASAN reports (and fails the KUnit case of) every bad
+# access, not only the first of the boot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -47,7 +49,7 @@ log "kunit: booting under QEMU ($QEMU_ACCEL)"
 rm -f "$json"
 set +e
 timeout -s KILL $((timeout_s + 60)) "${kunit[@]}" exec --arch=x86_64 --build_dir="$out" \
-	--timeout="$timeout_s" --json="$json" \
+	--timeout="$timeout_s" --json="$json" --kernel_args=kasan_multi_shot \
 	${KUNIT_GLOB:+"$KUNIT_GLOB"} >"$BUILD/kunit-exec.log" 2>&1
 rc=$?
 set -e

@@ -9,6 +9,13 @@ BASE_DIR=${BASE_DIR:-$BUILD/base}	# pristine, verified base trees
 DL_DIR=${DL_DIR:-$BUILD/dl}		# downloaded .debs
 BASE_CONF=${BASE_CONF:-$TOP/scripts/base.conf}
 
+# The identity the patches carry (From: and Signed-off-by:), in one place.
+# The commits keep the team identity; `make export` writes SIGNOFF instead.
+# Posting needs a real person's sign-off (DCO): set ANON_RMAP_SIGNOFF to
+# "Name <email>" and run `make export`.
+TEAM_SIGNOFF="anon-rmap developers <anon-rmap@example.org>"
+SIGNOFF=${ANON_RMAP_SIGNOFF:-$TEAM_SIGNOFF}
+
 # Fixed identity so that `git am` gives the same commit ids on every machine.
 export GIT_COMMITTER_NAME="anon-rmap stack"
 export GIT_COMMITTER_EMAIL="anon-rmap-stack@localhost"

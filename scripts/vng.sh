@@ -41,6 +41,7 @@ vng() {
 		PATH="$VNG_DIR/usr/bin:$PATH" \
 		/usr/bin/python3 "$VNG_DIR/usr/bin/vng" \
 		--run "$KERNEL" --disable-kvm --memory "$VNG_MEMORY" \
+		--append kasan_multi_shot \
 		${KUNIT_GLOB:+--append "kunit.filter_glob=$KUNIT_GLOB"} "$@" \
 		</dev/null 2>&1 >&3 3>&- | cat >&2; } 3>&1 | cat
 }
