@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the patched x86_64 KUnit kernel (kunit/*.kunitconfig + Kconfig.fragment
-# + kunit/vng.config, one build dir under build/, ccache on), boot it under
+# Build the patched x86_64 KUnit kernel (the tree's mm/tests/.kunitconfig +
+# kunit/*.kunitconfig + Kconfig.fragment + kunit/vng.config, one build dir
+# under build/, ccache on), boot it under
 # QEMU (KVM if it really works here, TCG otherwise) and summarise the results.
 #
 # KUNIT_GLOB selects suites (default: all of ours). KUNIT_TIMEOUT bounds the boot.
@@ -14,7 +15,9 @@ out=$BUILD/kunit-x86_64
 json=$BUILD/kunit-results.json
 timeout_s=${KUNIT_TIMEOUT:-600}
 
-configs=()
+# The suites' own config from the tree (mm/tests/.kunitconfig), then ours.
+[ -f "$LINUX/mm/tests/.kunitconfig" ] || die "$LINUX/mm/tests/.kunitconfig is missing: is the stack applied?"
+configs=(--kunitconfig="$LINUX/mm/tests")
 for c in "$TOP"/kunit/*.kunitconfig "$TOP/Kconfig.fragment" "$TOP/kunit/vng.config"; do
 	configs+=(--kunitconfig="$c")
 done
