@@ -15,6 +15,7 @@
 #   make export     rewrite patches/ from the commits in build/linux
 #
 # Single checks (all part of `make check`):
+#   make shellcheck our shell scripts pass shellcheck (severity warning)
 #   make series     series/files agree, git am, quilt push, checkpatch --strict
 #   make bisect     tools/testing/vma at every prefix that touches it
 #   make harness    tools/testing/vma on the full stack
@@ -44,7 +45,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all main deps fetch apply export kunit check series bisect harness \
+.PHONY: all main deps fetch apply export kunit check shellcheck series bisect harness \
 	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem matrix help clean distclean
 
 all: main
@@ -69,6 +70,9 @@ kunit: apply
 
 check:
 	$(S)/check.sh
+
+shellcheck: deps
+	$(S)/shellcheck.sh
 
 series: apply
 	$(S)/check-series.sh

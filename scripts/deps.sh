@@ -8,7 +8,7 @@ pkgs=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 	# workflow and series checks
-	git perl python3 rsync xz-utils cpio kmod quilt
+	git perl python3 rsync xz-utils cpio kmod quilt shellcheck
 	# checkpatch: spdxcheck.py
 	python3-ply python3-git
 	# tools/testing/vma

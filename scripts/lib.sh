@@ -14,6 +14,7 @@ BASE_CONF=${BASE_CONF:-$TOP/scripts/base.conf}
 # Posting needs a real person's sign-off (DCO): set ANON_RMAP_SIGNOFF to
 # "Name <email>" and run `make export`.
 TEAM_SIGNOFF="anon-rmap developers <anon-rmap@example.org>"
+# shellcheck disable=SC2034	# used by export.sh, which sources this file
 SIGNOFF=${ANON_RMAP_SIGNOFF:-$TEAM_SIGNOFF}
 
 # Fixed identity so that `git am` gives the same commit ids on every machine.

@@ -105,6 +105,7 @@ build() {
 	else
 		for t in "$@"; do rm -f "$out/$t"; done
 	fi
+	# shellcheck disable=SC2046	# flags_of prints one make argument a word
 	if ! nice -n 10 make -C "$wt" O="$out" ARCH="$(arch_of "$c")" -j"$(nproc)" \
 		$(flags_of "$c") olddefconfig "$@" >"$l.log" 2>&1; then
 		grep -E 'error' "$l.log" | head -n 10 >&2
