@@ -8,7 +8,7 @@ fail=0
 
 # 1. series <-> files (the cover letter is not a patch: quilt could not push it)
 listed=$(series_patches | sort)
-present=$(cd "$PATCHES" && for f in *.patch; do [ "$f" = 0000-cover-letter.patch ] || echo "$f"; done | sort)
+present=$(patch_files | sort)
 [ -f "$PATCHES/0000-cover-letter.patch" ] || { echo "series: patches/0000-cover-letter.patch is missing"; fail=1; }
 if [ "$listed" != "$present" ]; then
 	echo "series: patches/series and patches/*.patch differ:"

@@ -45,7 +45,7 @@ find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*
 mv "$tmp/cover" "$cover"
 mv "$tmp"/*.patch "$PATCHES/"
 # quilt's series lists patches only: the cover letter has no diff to push.
-(cd "$PATCHES" && for f in [0-9][0-9][0-9][0-9]-*.patch; do [[ $f == 0000-* ]] || echo "$f"; done) >"$PATCHES/series"
+patch_files >"$PATCHES/series"
 
 # Record the exported state so that `make apply` knows nothing is lost.
 cd "$TOP"

@@ -44,6 +44,15 @@ use_ccache() {
 	mkdir -p "$CCACHE_DIR"
 }
 
+# Print the patch files present in patches/ (not the cover letter), sorted.
+patch_files() {
+	local f
+	for f in "$PATCHES"/*.patch; do
+		f=${f##*/}
+		[ "$f" = 0000-cover-letter.patch ] || echo "$f"
+	done
+}
+
 # Print the patch file names listed in patches/series, in order.
 series_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series" | awk '{print $1}'
