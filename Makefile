@@ -20,7 +20,8 @@
 #   make bisect     tools/testing/vma at every prefix that touches it
 #   make harness    tools/testing/vma on the full stack
 #   make vng        boot the KUnit kernel with virtme-ng (CMD="..." runs a command)
-#   make selftest   the mm selftests the stack adds, in the KUnit kernel (vng)
+#   make selftest   the mm selftests the stack adds (and hmm-tests' eviction),
+#                   in the KASAN KUnit kernel (vng); a kernel splat fails
 #   make workflow   bad inputs give one-line errors and leave the base untouched
 #   make mutation   inject known bugs: the tests must fail (KUNIT=1: KUnit too)
 #   make layout     pahole: struct sizes on x86_64 equal the base's (192 for a VMA)
@@ -33,8 +34,11 @@
 #                   (STRESS_TIME=seconds, default 300)
 #   make bench-ksm  KSM page migration time, base vs patched guest, with
 #                   20,000 VMAs sharing its anon_vma (BENCH_VMAS=...)
-#   make bench-mem  anon_vma/anon_vma_chain/VMA slab usage and fault, fork,
-#                   munmap times, base vs patched guest (BENCH_REGIONS=...)
+#   make bench-mem  anon_vma/anon_vma_chain/VMA slab usage (a census of real
+#                   programs under THP never/madvise/always/always+64K mTHP,
+#                   with the lazy layer's /proc/vmstat events; synthetic
+#                   regions, splits, fork tree, a compile) and fault, fork,
+#                   munmap, mprotect-split times, base vs patched guest
 #   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, sparse and
 #                   every prefix of the series: no new warning vs the base
 #

@@ -30,6 +30,7 @@ tests=(
 	"split_huge_page_test|split_huge_page_test /run/thpfs"
 	"madv_populate|madv_populate"
 	"uffd-unit-tests|uffd-unit-tests"
+	"hmm-tests|hmm-tests"
 )
 
 mkdir -p "$out"

@@ -7,12 +7,17 @@
 # count objects exactly, and once without, for the timings. Run
 # tools/anon-mem-bench in each and print, per workload, the slab objects and
 # bytes of anon_vma, anon_vma_chain and vm_area_struct on each kernel and the
-# ratio patched/base, then the timings and their ratio. Workloads: regions,
-# split, forktree, exec (a C compile; skipped when the guest has no gcc) and
-# time (see the comment at the top of tools/anon-mem-bench/anon-mem-bench.c).
+# ratio patched/base, then the timings and their ratio. Workloads: census
+# (real programs: python3 with threads, perl, bash, alive at once, under each
+# THP setting of $census_modes, with the lazy layer's /proc/vmstat events),
+# regions, split, forktree, exec (a C compile; skipped when the guest has no
+# gcc) and time (see the comment at the top of
+# tools/anon-mem-bench/anon-mem-bench.c).
 # A benchmark, not a test: it fails only when a run fails, never on the
-# numbers; the targets of regions (anon_vma and anon_vma_chain <= 1% of the
-# base, vm_area_struct bytes unchanged) are printed for information only.
+# numbers; the targets (regions and split: anon_vma and anon_vma_chain <= 1%
+# of the base; census: anon_vma <= 10%, anon_vma_chain <= 25%, AnonHugePages
+# >= the base's; vm_area_struct bytes unchanged) are printed for information
+# only.
 #
 # env: BENCH_REGIONS (default 10000)  regions of 4 pages in each workload;
 #                                     forktree needs BENCH_REGIONS * 16 KiB
@@ -20,6 +25,7 @@
 #                                     of the guest's 4 GiB)
 #      BENCH_RUNS (default 11)        timed repeats of the time workload
 #      BENCH_DEPTH (default 3)        forktree depth: 2^(D+1) - 1 processes
+#      BENCH_PROCS (default 10)       census: processes of each program
 #      GUEST_CMDLINE                  more kernel parameters, after slab_nomerge
 #      DEBUG=1                        the debug kernels of `make guest-test
 #                                     DEBUG=1` instead: the slab counts hold,
@@ -30,10 +36,12 @@ set -euo pipefail
 regions=${BENCH_REGIONS:-10000}
 runs=${BENCH_RUNS:-11}
 depth=${BENCH_DEPTH:-3}
-for v in "$regions" "$runs" "$depth"; do
-	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH)"
+procs=${BENCH_PROCS:-10}
+for v in "$regions" "$runs" "$depth" "$procs"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH, BENCH_PROCS)"
 done
-regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth))
+regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth)) procs=$((10#$procs))
+[ "$procs" -ge 1 ] || die "bench-mem: BENCH_PROCS=$procs: want 1 or more"
 [ "$regions" -ge 1 ] || die "bench-mem: BENCH_REGIONS=$regions: want 1 or more"
 [ "$runs" -ge 1 ] || die "bench-mem: BENCH_RUNS=$runs: want 1 or more"
 [ "$depth" -le 10 ] || die "bench-mem: BENCH_DEPTH=$depth: want 0 to 10"
@@ -46,6 +54,11 @@ bin=$out/anon-mem-bench
 src=$TOP/tools/stress-rmap/stress-rmap.c
 lazy=/sys/kernel/mm/anon_vma_lazy/enabled
 slab_workloads=(regions split forktree exec)
+# census: THP settings, as distributions ship them (Debian and Fedora:
+# always) and as the guests of `make guest-test` run (madvise);
+# always+64k also enables the 64 KiB mTHP size.
+census_modes=(never madvise always always+64k)
+thp=/sys/kernel/mm/transparent_hugepage
 
 "$TOP/scripts/guest-deps.sh"
 [ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
@@ -89,6 +102,17 @@ guest_script() {
 		echo "$b time -n $regions -r $runs"
 		return
 	fi
+	# census first, on the idle system; the THP setting back to the
+	# guest's default afterwards.
+	printf 'thp_was=$(sed "s/.*\\[\\(.*\\)\\].*/\\1/" %s/enabled)\n' "$thp"
+	for m in "${census_modes[@]}"; do
+		echo "echo ${m%+64k} >$thp/enabled"
+		echo "if [ -e $thp/hugepages-64kB/enabled ]; then echo $([ "$m" = always+64k ] && echo always || echo never) >$thp/hugepages-64kB/enabled; fi"
+		echo "$b census -n $procs -l $m"
+	done
+	echo "if [ -e $thp/hugepages-64kB/enabled ]; then echo never >$thp/hugepages-64kB/enabled; fi"
+	# shellcheck disable=SC2016 # $thp_was is for the guest to expand
+	echo 'echo "$thp_was" >'"$thp/enabled"
 	echo "$b regions -n $regions"
 	echo "$b split -n $regions"
 	echo "$b forktree -n $regions -d $depth"
@@ -129,12 +153,16 @@ for k in base patched; do
 		[ $rc = 0 ] || { cat "$out/$k/$part/bench.out" >&2; die "bench-mem: the $k guest ($part) failed (exit $rc; console: $out/$k/$part/console.log)"; }
 	done
 	grep -E '^(guest|anon-mem-bench: (warning|note)): ' "$out/$k/bench.out" | awk -v k="$k" '!seen[$0]++ { print k ": " $0 }' || true
-	for w in "${slab_workloads[@]}" time; do
+	for w in "${census_modes[@]/#/census:}" "${slab_workloads[@]}" time; do
 		if [ "$w" = exec ] && grep -q '^guest: no gcc' "$out/$k/bench.out"; then
 			skipped_exec=1
 			continue
 		fi
-		line=$(grep "^anon-mem-bench: workload=$w " "$out/$k/bench.out" || true)
+		case $w in
+		census:*) head="anon-mem-bench: workload=census mode=${w#census:} " ;;
+		*)        head="anon-mem-bench: workload=$w " ;;
+		esac
+		line=$(awk -v h="$head" 'index($0, h) == 1' "$out/$k/bench.out")
 		if [ -z "$line" ]; then
 			cat "$out/$k/bench.out" >&2
 			die "bench-mem: no result for workload $w from the $k kernel (console: $out/$k/*/console.log)"
@@ -161,23 +189,12 @@ case $(sed -n 's/^guest: anon_vma_lazy enabled=//p' "$out/patched/bench.out" | s
 *)	echo "patched guest: NOTE: no $lazy (CONFIG_ANON_VMA_LAZY off?): the patched numbers are those of eager anon_vmas" ;;
 esac
 
-# One table per slab workload: objects and bytes on each kernel (deltas over
-# the workload, peaks for exec) and the ratio patched/base. "missing": the
-# cache is not in the guest's /proc/slabinfo (anon-mem-bench's warning is in
-# build/bench-mem/<kernel>/bench.out).
-for w in "${slab_workloads[@]}"; do
-	if [ "$w" = exec ] && [ $skipped_exec = 1 ]; then
-		printf '\nworkload exec: skipped (no gcc in the guest)\n'
-		continue
-	fi
-	how="delta over the run"
-	case $w in
-	regions)  what="$regions regions of 4 pages, every page written" ;;
-	split)    what="$regions regions, each split into 3 VMAs by mprotect()" ;;
-	forktree) what="$regions regions, fork tree of depth $depth ($(field "${result[base,$w]}" procs) processes), every page written by every process" ;;
-	exec)     what="gcc -O2 -c ${src#"$TOP"/}"; how="peak delta while it runs" ;;
-	esac
-	printf '\nworkload %s: %s (slab objects and bytes, %s)\n' "$w" "$what" "$how"
+# slab_table W: objects and bytes of the three caches on each kernel for
+# workload W (deltas over the workload, peaks for exec) and the ratio
+# patched/base. "missing": the cache is not in the guest's /proc/slabinfo
+# (anon-mem-bench's warning is in build/bench-mem/<kernel>/bench.out).
+slab_table() {
+	local w=$1 c
 	printf '%-15s %12s %12s %8s %14s %14s %8s\n' cache "base objs" "patched objs" ratio \
 		"base bytes" "patched bytes" ratio
 	for c in anon_vma anon_vma_chain vm_area_struct; do
@@ -199,42 +216,96 @@ for w in "${slab_workloads[@]}"; do
 					bb, pb, r(bb, pb)
 			}'
 	done
+}
+
+# One table per THP setting for the census, with its targets (informational)
+# and the lazy layer's events on the patched kernel: every anon_vma that
+# remains should have a cause among them.
+for m in "${census_modes[@]}"; do
+	w=census:$m
+	printf '\nworkload census, THP %s: %s python3 (4 threads each), %s perl, %s bash, alive at once (deltas over the idle guest)\n' \
+		"$m" "$procs" "$procs" "$procs"
+	slab_table "$w"
+	awk -v bh="$(field "${result[base,$w]}" anon_huge_kb)" -v ph="$(field "${result[patched,$w]}" anon_huge_kb)" \
+	    -v bt="$(field "${result[base,$w]}" thp_fault_alloc)" -v pt="$(field "${result[patched,$w]}" thp_fault_alloc)" \
+	    -v bm="$(field "${result[base,$w]}" mthp64k_fault_alloc)" -v pm="$(field "${result[patched,$w]}" mthp64k_fault_alloc)" '
+		function r(b, p) { return b > 0 ? sprintf("%.3f", p / b) : "n/a" }
+		BEGIN {
+			printf "%-15s %12d %12d %8s   AnonHugePages kB\n", "meminfo", bh, ph, r(bh, ph)
+			printf "%-15s %12d %12d %8s   thp_fault_alloc\n", "vmstat", bt, pt, r(bt, pt)
+			printf "%-15s %12d %12d %8s   64 KiB anon_fault_alloc\n", "mthp", bm, pm, r(bm, pm)
+		}'
+	awk -v ba="$(field "${result[base,$w]}" anon_vma)" -v pa="$(field "${result[patched,$w]}" anon_vma)" \
+	    -v bc="$(field "${result[base,$w]}" anon_vma_chain)" -v pc="$(field "${result[patched,$w]}" anon_vma_chain)" \
+	    -v bv="$(field "${result[base,$w]}" vm_area_struct_bytes)" -v pv="$(field "${result[patched,$w]}" vm_area_struct_bytes)" \
+	    -v bh="$(field "${result[base,$w]}" anon_huge_kb)" -v ph="$(field "${result[patched,$w]}" anon_huge_kb)" '
+		function t(what, ok, got) { printf "  %-44s %-8s %s\n", what, ok ? "met" : "NOT met", got }
+		BEGIN {
+			print "targets (informational, not checked):"
+			t("anon_vma <= 10% of the base", pa <= ba / 10, sprintf("(%d vs %d)", pa, ba))
+			t("anon_vma_chain <= 25% of the base", pc <= bc / 4, sprintf("(%d vs %d)", pc, bc))
+			t("AnonHugePages >= the base", ph >= bh, sprintf("(%d kB vs %d kB)", ph, bh))
+			t("vm_area_struct bytes <= the base", pv <= bv, sprintf("(%d vs %d)", pv, bv))
+		}'
+	events=$(grep -o 'vmstat\.anon_vma_lazy_[a-z_]*=[0-9-]*' <<<"${result[patched,$w]}" |
+		sed 's/^vmstat\.anon_vma_lazy_//' | grep -v '=0$' | tr '\n' ' ' || true)
+	echo "patched anon_vma_lazy_* events: ${events:-none (no counters: CONFIG_ANON_VMA_LAZY off?)}"
 done
 
-# The targets of Part 5, for workload regions: informational only.
-printf '\ntargets for workload regions (informational, not checked):\n'
-for c in anon_vma anon_vma_chain vm_area_struct; do
-	awk -v c="$c" -v bo="$(field "${result[base,regions]}" "$c")" \
-	    -v po="$(field "${result[patched,regions]}" "$c")" \
-	    -v bb="$(field "${result[base,regions]}" "${c}_bytes")" \
-	    -v pb="$(field "${result[patched,regions]}" "${c}_bytes")" '
-		BEGIN {
-			if (c == "vm_area_struct") {
-				want = "bytes unchanged (within 1% of the base, for noise)"
-				ok = pb - bb <= bb / 100 && bb - pb <= bb / 100
-				got = sprintf("%d bytes vs %d", pb, bb)
-			} else {
-				want = "<= 1% of the base"
-				ok = po <= bo / 100
-				got = sprintf("%d objects vs %d", po, bo)
-			}
-			if (bb == -1 || pb == -1)
-				printf "  %-15s %-52s unknown (cache missing)\n", c, want
-			else
-				printf "  %-15s %-52s %s (%s)\n", c, want, ok ? "met" : "NOT met", got
-		}'
+# One table per slab workload.
+for w in "${slab_workloads[@]}"; do
+	if [ "$w" = exec ] && [ $skipped_exec = 1 ]; then
+		printf '\nworkload exec: skipped (no gcc in the guest)\n'
+		continue
+	fi
+	how="delta over the run"
+	case $w in
+	regions)  what="$regions regions of 4 pages, every page written" ;;
+	split)    what="$regions regions, each split into 3 VMAs by mprotect()" ;;
+	forktree) what="$regions regions, fork tree of depth $depth ($(field "${result[base,$w]}" procs) processes), every page written by every process" ;;
+	exec)     what="gcc -O2 -c ${src#"$TOP"/}"; how="peak delta while it runs" ;;
+	esac
+	printf '\nworkload %s: %s (slab objects and bytes, %s)\n' "$w" "$what" "$how"
+	slab_table "$w"
+done
+
+# The targets of Part 5, for workloads regions and split: informational only.
+for w in regions split; do
+	printf '\ntargets for workload %s (informational, not checked):\n' "$w"
+	for c in anon_vma anon_vma_chain vm_area_struct; do
+		awk -v c="$c" -v bo="$(field "${result[base,$w]}" "$c")" \
+		    -v po="$(field "${result[patched,$w]}" "$c")" \
+		    -v bb="$(field "${result[base,$w]}" "${c}_bytes")" \
+		    -v pb="$(field "${result[patched,$w]}" "${c}_bytes")" '
+			BEGIN {
+				if (c == "vm_area_struct") {
+					want = "bytes unchanged (within 1% of the base, for noise)"
+					ok = pb - bb <= bb / 100 && bb - pb <= bb / 100
+					got = sprintf("%d bytes vs %d", pb, bb)
+				} else {
+					want = "<= 1% of the base"
+					ok = po <= bo / 100
+					got = sprintf("%d objects vs %d", po, bo)
+				}
+				if (bb == -1 || pb == -1)
+					printf "  %-15s %-52s unknown (cache missing)\n", c, want
+				else
+					printf "  %-15s %-52s %s (%s)\n", c, want, ok ? "met" : "NOT met", got
+			}'
+	done
 done
 
 # The timings: median and min over $runs runs, and the ratio patched/base.
-printf '\nworkload time: %s regions, %s runs each (microseconds; ratio patched/base, < 1 is faster)\n' \
+printf '\nworkload time: %s regions, %s runs each (microseconds; ratio patched/base, < 1 is faster;\n' \
 	"$regions" "$runs"
-printf '%-9s %12s %12s %9s %12s %12s %9s\n' step "base median" "patch. med." "ratio med" \
+printf 'mprotect_small/_1g: one page in the middle of a populated 64 KiB / 1 GiB mapping)\n'
+printf '%-15s %12s %12s %9s %12s %12s %9s\n' step "base median" "patch. med." "ratio med" \
 	"base min" "patched min" "ratio min"
-for s in fault forkexit munmap; do
+for s in fault forkexit munmap mprotect_small mprotect_1g; do
 	awk -v s="$s" -v bd="$(field "${result[base,time]}" "${s}_median_us")" \
 	    -v pd="$(field "${result[patched,time]}" "${s}_median_us")" \
 	    -v bm="$(field "${result[base,time]}" "${s}_min_us")" \
 	    -v pm="$(field "${result[patched,time]}" "${s}_min_us")" '
 		function r(b, p) { return b > 0 ? sprintf("%.3f", p / b) : "n/a" }
-		BEGIN { printf "%-9s %12.1f %12.1f %9s %12.1f %12.1f %9s\n", s, bd, pd, r(bd, pd), bm, pm, r(bm, pm) }'
+		BEGIN { printf "%-15s %12.1f %12.1f %9s %12.1f %12.1f %9s\n", s, bd, pd, r(bd, pd), bm, pm, r(bm, pm) }'
 done

@@ -40,7 +40,7 @@ for h in numa.h liburing.h; do
 done
 
 bins=(cow rmap ksm_functional_tests ksm_tests merge mremap_test mremap_dontunmap
-	migration split_huge_page_test madv_populate uffd-unit-tests)
+	migration split_huge_page_test madv_populate uffd-unit-tests hmm-tests)
 
 log "guest-selftests: uapi headers and ${#bins[@]} mm selftests of the $kind tree into $out"
 mkdir -p "$out" "$hdr"

@@ -11,6 +11,10 @@
 #                  kernel alone, its results and splats only (no comparison)
 #      GUEST_TIMEOUT  seconds for one whole guest run (default 3600; 7200 DEBUG=1)
 #      RETRY=0     do not run differing tests a second time
+#      THP=always  boot both kernels with transparent_hugepage=always (or
+#                  never); default: the kernel's (madvise in this config)
+#      LAZY=0      boot with anon_vma_lazy=0 (lazy anon_vma off)
+#      Results go to build/guest-results[-debug][-thp-THP][-lazy0].
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +23,20 @@ flavour=
 kinds=${KINDS:-base patched}
 if [ -n "$flavour" ]; then timeout_s=${GUEST_TIMEOUT:-7200}; else timeout_s=${GUEST_TIMEOUT:-3600}; fi
 results=$BUILD/guest-results${flavour:+-$flavour}
+case ${THP:-} in
+'') ;;
+always|madvise|never)
+	GUEST_CMDLINE="transparent_hugepage=$THP ${GUEST_CMDLINE:-}"
+	results+=-thp-$THP ;;
+*) die "guest-test: THP=$THP: want always, madvise or never" ;;
+esac
+case ${LAZY:-1} in
+1) ;;
+0)	GUEST_CMDLINE="anon_vma_lazy=0 ${GUEST_CMDLINE:-}"
+	results+=-lazy0 ;;
+*) die "guest-test: LAZY=$LAZY: want 0 or 1" ;;
+esac
+export GUEST_CMDLINE
 
 "$TOP/scripts/guest-deps.sh"
 [ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"

@@ -4,18 +4,23 @@
 # against its own uapi headers, boot the kernel with vng under TCG, 2 vCPUs,
 # 2 GiB in 2 NUMA nodes (scripts/guest-boot.sh), and run each test. Prints a
 # line per test and "N passed, N failed, N skipped"; fails if any test failed,
-# was skipped, or did not run. `make guest-test` runs the whole upstream suites
+# was skipped, or did not run, or if the kernel logged a splat (BUG, WARNING,
+# Oops: KASAN's reports among them) while the tests ran. `make guest-test` runs the whole upstream suites
 # on a separate kernel; this is the quick check of our own tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# binary|test name (kselftest harness -t), one per test the series adds
+# binary|test name, one per test the series adds: -t NAME, or -r
+# FIXTURE.VARIANT.NAME where a name has dots (hmm-tests: the device-private
+# variant; the device-coherent one needs memory the guest does not have).
 tests=(
 	"merge|private_file_adjacent_merges"
 	"merge|private_file_moved_after_fault_then_mmap_adjacent"
 	"merge|private_file_moved_after_fault_then_mremap_adjacent"
 	"merge|private_file_both_faulted_moved_adjacent"
 	"rmap|ksm_mremap"
+	"hmm-tests|hmm.hmm_device_private.migrate_release"
+	"hmm-tests|hmm.hmm_device_private.migrate_release_munmap"
 )
 
 kernel=$BUILD/kunit-x86_64/arch/x86/boot/bzImage
@@ -47,15 +52,28 @@ make -C "$LINUX/tools/testing/selftests/mm" OUTPUT="$out" \
 [ "$(git -C "$LINUX" status --porcelain)" = "$before" ] ||
 	die "selftest: building the selftests left files in $LINUX"
 
-# One guest: each test in turn, from $out (merge's uprobe test writes ./foo).
-cmd="cd $out"
-for t in "${tests[@]}"; do
-	b=${t%%|*} name=${t#*|}
-	cmd+="; ./$b -t $name >$name.tap 2>&1; echo \$? >$name.rc"
-done
+# One guest: each test in turn, from $out (merge's uprobe test writes ./foo),
+# after a mark in the kernel log from which on a splat fails the run. The
+# commands go into a script: vng passes its command on the kernel command
+# line, 2048 bytes at most on x86.
+mark="anon-rmap selftest: start"
+{
+	echo "cd $(printf %q "$out") || exit 1"
+	echo "echo $(printf %q "$mark") >/dev/kmsg"
+	for t in "${tests[@]}"; do
+		b=${t%%|*} name=${t#*|}
+		opt=-t
+		[[ $name != *.* ]] || opt=-r
+		echo "./$b $opt $name >$name.tap 2>&1; echo \$? >$name.rc"
+	done
+} >"$out/run.sh"
+cmd="bash $out/run.sh"
 "$TOP/scripts/vng-setup.sh" >/dev/null
-log "selftest: booting $kernel with 2 NUMA nodes to run ${#tests[@]} tests (~2 min)"
-GUEST_CPUS=2 GUEST_MEMORY=2G "$TOP/scripts/guest-boot.sh" "$kernel" "$out" 600 "$cmd" ||
+log "selftest: booting $kernel with 2 NUMA nodes to run ${#tests[@]} tests (~3 min)"
+# kunit.enable=0: the KUnit suites are `make kunit`'s; here they would only
+# cost boot time.
+GUEST_CMDLINE="kunit.enable=0 ${GUEST_CMDLINE:-}" GUEST_CPUS=2 GUEST_MEMORY=2G \
+	"$TOP/scripts/guest-boot.sh" "$kernel" "$out" 900 "$cmd" ||
 	log "selftest: the guest exited non-zero (console: $out/console.log)"
 
 passed=0 failed=0 skipped=0
@@ -78,5 +96,19 @@ for t in "${tests[@]}"; do
 	esac
 	echo "selftest: $b.$name: $r"
 done
+# Splats after the mark (the kernel's line, not a command echoing it): the
+# tests' own kernel log.
+start=$(grep -nF "$mark" "$out/console.log" | grep -v 'echo' | head -n 1 | cut -d: -f1)
+if [ -z "$start" ]; then
+	echo "selftest: kernel-log: FAIL"
+	echo "    no '$mark' in $out/console.log: the tests did not start"
+	failed=$((failed + 1))
+elif tail -n "+$start" "$out/console.log" | grep -qE 'BUG:|WARNING:|Oops|KASAN|lockdep'; then
+	echo "selftest: kernel-log: FAIL"
+	echo "    a kernel splat while the tests ran ($out/console.log):"
+	tail -n "+$start" "$out/console.log" | grep -E -A 12 'BUG:|WARNING:|Oops|KASAN|lockdep' |
+		head -n 40 | sed 's/^/    /'
+	failed=$((failed + 1))
+fi
 echo "selftest: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ] && [ "$skipped" = 0 ]

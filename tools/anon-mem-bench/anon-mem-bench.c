@@ -31,11 +31,28 @@
  *   exec      posix_spawnp() CMD; /proc/slabinfo is sampled every ~10 ms while
  *             it runs and the peak delta of each cache is reported, with
  *             CMD's exit status (not 0 is an error).
+ *   census    real programs, alive at once: P python3 processes with 4
+ *             threads each (every thread builds a dict of 50,000 strings), P
+ *             perl processes with a hash of 300,000 entries and P bash
+ *             processes that ran one command substitution. Started with
+ *             posix_spawnp() (no fork of this process, see exec), each
+ *             reports ready on fd 3 and waits for EOF on its stdin. The
+ *             sample is taken when all 3P are ready; the deltas are those
+ *             of the programs' whole lives so far (exec, ld.so, libc,
+ *             interpreter). Besides the slab caches it reports the delta of
+ *             AnonHugePages (/proc/meminfo, kB), of thp_fault_alloc and of
+ *             every anon_vma_lazy_* event of /proc/vmstat (the lazy
+ *             anon_vma layer's counters: why VMAs are not lazy or stopped
+ *             being so), and of the 64 KiB mTHP anon_fault_alloc. The THP
+ *             setting is the caller's: the line names it (thp=, mthp64k=).
  *   time      wall-clock time (CLOCK_MONOTONIC), median and min over R runs,
  *             of: fault (map N regions as above and write every page),
  *             forkexit (with them mapped, fork a child that _exit()s at once
- *             and waitpid() it) and munmap (one munmap() of the span of the N
- *             regions). No slab sampling, no root needed.
+ *             and waitpid() it), munmap (one munmap() of the span of the N
+ *             regions), and mprotect of one page in the middle of a
+ *             populated anonymous mapping of 64 KiB (mprotect_small) and of
+ *             1 GiB (mprotect_1g): a split of a VMA whose cost should not
+ *             grow with its size. No slab sampling, no root needed.
  *
  * Prints one line per run, for example
  *   anon-mem-bench: workload=regions n=10000 anon_vma=10000
@@ -43,7 +60,10 @@
  *     vm_area_struct=10000 vm_area_struct_bytes=1920000
  * (one line), and exits 0; or prints what went wrong and exits 1. forktree
  * adds depth= and procs= (processes, the root included), exec adds status=
- * (CMD's exit status, 128 + signal if killed) and samples=. A cache that is
+ * (CMD's exit status, 128 + signal if killed) and samples=, census adds
+ * mode= (the -l label), thp=, mthp64k=, procs=, anon_huge_kb=,
+ * thp_fault_alloc=, mthp64k_fault_alloc= and one vmstat.<event>= per
+ * anon_vma_lazy_* event the kernel has. A cache that is
  * not in /proc/slabinfo (merged into another one: boot with slab_nomerge) is
  * reported as <cache>=-1 <cache>_bytes=-1, with a warning on stderr. The
  * deltas are system-wide: whatever else runs at the same time shows up in
@@ -55,6 +75,7 @@
  *        anon-mem-bench split [-n N]
  *        anon-mem-bench forktree [-n N] [-d DEPTH]
  *        anon-mem-bench exec -- CMD [ARG...]
+ *        anon-mem-bench census [-n P] [-l LABEL]
  *        anon-mem-bench time [-n N] [-r RUNS]
  */
 #define _GNU_SOURCE
@@ -70,6 +91,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -79,7 +101,10 @@
 #define REGION_PAGES	4	/* pages of one region */
 #define STRIDE_PAGES	5	/* a region and the unmapped page before it */
 #define MAX_DEPTH	10	/* 2046 children */
-#define READY_TIMEOUT_S	600	/* forktree: longest wait for one more child */
+#define READY_TIMEOUT_S	600	/* forktree, census: longest wait for one more child */
+#define MAX_EVENTS	64	/* census: anon_vma_lazy_* events of /proc/vmstat */
+#define BIG_BYTES	(1UL << 30)	/* time: the large VMA of mprotect_1g */
+#define SMALL_BYTES	(64UL << 10)	/* time: the small VMA of mprotect_small */
 
 enum { ANON_VMA, ANON_VMA_CHAIN, VM_AREA_STRUCT, NR_CACHES };
 
@@ -149,6 +174,7 @@ static void __noreturn usage(void)
 		"       anon-mem-bench split [-n N]\n"
 		"       anon-mem-bench forktree [-n N] [-d DEPTH]\n"
 		"       anon-mem-bench exec -- CMD [ARG...]\n"
+		"       anon-mem-bench census [-n P] [-l LABEL]\n"
 		"       anon-mem-bench time [-n N] [-r RUNS]\n");
 	exit(1);
 }
@@ -652,6 +678,248 @@ static void bench_exec(char **cmd)
 		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 }
 
+/* census: the programs, each started P times (see the header). */
+static const char census_python[] =
+	"import os, sys, threading\n"
+	"ready = threading.Barrier(5)\n"
+	"go = threading.Event()\n"
+	"def work():\n"
+	"    d = {i: str(i) * 4 for i in range(50000)}\n"
+	"    ready.wait()\n"
+	"    go.wait()\n"
+	"    return len(d)\n"
+	"ts = [threading.Thread(target=work) for _ in range(4)]\n"
+	"for t in ts:\n"
+	"    t.start()\n"
+	"ready.wait()\n"
+	"os.write(3, b'R')\n"
+	"sys.stdin.read()\n"
+	"go.set()\n"
+	"for t in ts:\n"
+	"    t.join()\n";
+static const char census_perl[] =
+	"my %h; $h{$_} = \"v$_\" for 1 .. 300000;"
+	" open(my $r, '>&=', 3) or die; syswrite($r, 'R') == 1 or die;"
+	" 1 while <STDIN>; exit(keys(%h) == 300000 ? 0 : 1);";
+static const char census_bash[] =
+	"x=$(echo census); [ \"$x\" = census ] || exit 1; printf R >&3;"
+	" while read -r _; do :; done";
+
+static char *const *const census_argv[] = {
+	(char *const[]){ "python3", "-c", (char *)census_python, NULL },
+	(char *const[]){ "perl", "-e", (char *)census_perl, NULL },
+	(char *const[]){ "bash", "-c", (char *)census_bash, NULL },
+};
+#define NR_CENSUS_PROGS	(sizeof(census_argv) / sizeof(census_argv[0]))
+
+/* The counters of /proc/vmstat and friends that census reports. */
+struct census_sample {
+	long long anon_huge_kb;		/* /proc/meminfo AnonHugePages */
+	long long thp_fault_alloc;	/* /proc/vmstat, -1 without THP */
+	long long mthp64k_fault_alloc;	/* -1 without the 64 KiB mTHP size */
+	int nr_events;
+	char event[MAX_EVENTS][128];	/* anon_vma_lazy_* of /proc/vmstat */
+	long long count[MAX_EVENTS];
+};
+
+/* The number in the first line of @path, or -1 if there is no such file. */
+static long long read_number(const char *path)
+{
+	long long v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		fatal("%s: not a number", path);
+	fclose(f);
+	return v;
+}
+
+/* The selected value of a sysfs "a [b] c" setting, or "none". */
+static void read_setting(const char *path, char *buf, size_t len)
+{
+	char line[256], *open, *close;
+	FILE *f = fopen(path, "r");
+
+	snprintf(buf, len, "none");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f)) {
+		open = strchr(line, '[');
+		close = open ? strchr(open, ']') : NULL;
+		if (open && close)
+			snprintf(buf, len, "%.*s", (int)(close - open - 1), open + 1);
+	}
+	fclose(f);
+}
+
+#define MTHP64K	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB"
+
+static void sample_census(struct census_sample *s)
+{
+	char line[256], name[128];
+	long long v;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	s->anon_huge_kb = -1;
+	s->thp_fault_alloc = -1;
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %lld kB", &v) == 1)
+			s->anon_huge_kb = v;
+	fclose(f);
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		die("/proc/vmstat");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lld", name, &v) != 2)
+			continue;
+		if (!strcmp(name, "thp_fault_alloc"))
+			s->thp_fault_alloc = v;
+		if (strncmp(name, "anon_vma_lazy_", 14))
+			continue;
+		if (s->nr_events == MAX_EVENTS)
+			fatal("more than %d anon_vma_lazy_* events in /proc/vmstat", MAX_EVENTS);
+		snprintf(s->event[s->nr_events], sizeof(s->event[0]), "%s", name);
+		s->count[s->nr_events++] = v;
+	}
+	fclose(f);
+	s->mthp64k_fault_alloc = read_number(MTHP64K "/stats/anon_fault_alloc");
+}
+
+/* A close-on-exec duplicate of @fd at @min or above; @fd is closed. */
+static int move_fd_above(int fd, int min)
+{
+	int new = fcntl(fd, F_DUPFD_CLOEXEC, min);
+
+	if (new < 0)
+		die("fcntl F_DUPFD_CLOEXEC");
+	if (close(fd))
+		die("close");
+	return new;
+}
+
+/* -1 if either is -1, else @after - @before. */
+static long long delta_or_missing(long long before, long long after)
+{
+	return before < 0 || after < 0 ? -1 : after - before;
+}
+
+/*
+ * Start the census programs @p times each, wait until all are ready, sample,
+ * then let them go and check that each exited with 0.
+ */
+static void bench_census(long p, const char *label)
+{
+	long nprocs = p * NR_CENSUS_PROGS, got = 0, i;
+	struct census_sample cb, ca;
+	struct slab_sample before, after, delta;
+	posix_spawn_file_actions_t fa;
+	char head[MAX_EVENTS * 80 + 256], thp[32], mthp[32], c;
+	size_t len;
+	int ready[2], go[2], rc, status, pr, failed = 0;
+	struct pollfd pfd;
+	pid_t *pids;
+	ssize_t r;
+
+	pids = calloc(nprocs, sizeof(*pids));
+	if (!pids)
+		die("calloc");
+	read_setting("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
+	read_setting(MTHP64K "/enabled", mthp, sizeof(mthp));
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC))
+		die("pipe2");
+	/* Out of the way of the 0 and 3 that the programs get. */
+	for (i = 0; i < 2; i++) {
+		ready[i] = move_fd_above(ready[i], 10);
+		go[i] = move_fd_above(go[i], 10);
+	}
+	if (posix_spawn_file_actions_init(&fa) ||
+	    posix_spawn_file_actions_adddup2(&fa, go[0], 0) ||
+	    posix_spawn_file_actions_adddup2(&fa, ready[1], 3) ||
+	    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0))
+		die("posix_spawn_file_actions");
+	if (fflush(NULL))
+		die("fflush");
+
+	sample_slabs(&before);
+	sample_census(&cb);
+	for (i = 0; i < nprocs; i++) {
+		/* Interleaved, as a real system's processes would be. */
+		char *const *argv = census_argv[i % NR_CENSUS_PROGS];
+
+		rc = posix_spawnp(&pids[i], argv[0], &fa, NULL, argv, environ);
+		if (rc) {
+			errno = rc;
+			die("posix_spawnp %s", argv[0]);
+		}
+	}
+	/* Now only the programs hold the write end: all gone means EOF. */
+	close(ready[1]);
+	close(go[0]);
+	pfd.fd = ready[0];
+	pfd.events = POLLIN;
+	while (got < nprocs && !failed) {
+		pr = poll(&pfd, 1, READY_TIMEOUT_S * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			die("poll on the ready pipe");
+		r = pr ? read(ready[0], &c, 1) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read from the ready pipe");
+		if (r == 0 || c != 'R') {
+			fprintf(stderr, "anon-mem-bench: census: %ld of %ld programs ready, then %s\n",
+				got, nprocs, pr ? "they failed" : "a timeout");
+			failed = 1;
+		} else {
+			got++;
+		}
+	}
+	if (!failed) {
+		sample_slabs(&after);
+		sample_census(&ca);
+	}
+	close(go[1]);
+	for (i = 0; i < nprocs; i++) {
+		if (waitpid(pids[i], &status, 0) != pids[i])
+			die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "anon-mem-bench: census: %s (pid %d) %s %d\n",
+				census_argv[i % NR_CENSUS_PROGS][0], (int)pids[i],
+				WIFEXITED(status) ? "exited with status" : "was killed by signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			failed = 1;
+		}
+	}
+	close(ready[0]);
+	posix_spawn_file_actions_destroy(&fa);
+	free(pids);
+	if (failed)
+		fatal("census failed");
+
+	slab_delta(&before, &after, &delta);
+	snprintf(head, sizeof(head),
+		 "census mode=%s thp=%s mthp64k=%s procs=%ld anon_huge_kb=%lld thp_fault_alloc=%lld mthp64k_fault_alloc=%lld",
+		 label, thp, mthp, nprocs, delta_or_missing(cb.anon_huge_kb, ca.anon_huge_kb),
+		 delta_or_missing(cb.thp_fault_alloc, ca.thp_fault_alloc),
+		 delta_or_missing(cb.mthp64k_fault_alloc, ca.mthp64k_fault_alloc));
+	for (i = 0; i < ca.nr_events; i++) {
+		if (i >= cb.nr_events || strcmp(cb.event[i], ca.event[i]))
+			fatal("census: /proc/vmstat changed its events");
+		len = strlen(head);
+		snprintf(head + len, sizeof(head) - len, " vmstat.%s=%lld", ca.event[i],
+			 ca.count[i] - cb.count[i]);
+	}
+	print_result(head, &delta);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -659,9 +927,33 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Map @bytes of anonymous private memory, populated (MAP_POPULATE of a
+ * writable private mapping write-faults every page), and return the time of
+ * mprotect(PROT_READ) of its middle page, which splits the VMA in three.
+ */
+static double time_mprotect_split(size_t bytes)
+{
+	size_t mid = bytes / 2 / page_size * page_size;
+	double t0, t1;
+	char *p;
+
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap of %zu populated bytes", bytes);
+	t0 = now_us();
+	if (mprotect(p + mid, page_size, PROT_READ))
+		die("mprotect of the middle page of %zu bytes", bytes);
+	t1 = now_us();
+	if (munmap(p, bytes))
+		die("munmap");
+	return t1 - t0;
+}
+
 static void bench_time(long n, long runs)
 {
-	double *fault_us, *fork_us, *munmap_us, t0, t1, t2, t3;
+	double *fault_us, *fork_us, *munmap_us, *small_us, *big_us, t0, t1, t2, t3;
 	int status;
 	long i;
 	char *base;
@@ -670,7 +962,9 @@ static void bench_time(long n, long runs)
 	fault_us = calloc(runs, sizeof(*fault_us));
 	fork_us = calloc(runs, sizeof(*fork_us));
 	munmap_us = calloc(runs, sizeof(*munmap_us));
-	if (!fault_us || !fork_us || !munmap_us)
+	small_us = calloc(runs, sizeof(*small_us));
+	big_us = calloc(runs, sizeof(*big_us));
+	if (!fault_us || !fork_us || !munmap_us || !small_us || !big_us)
 		die("calloc");
 	if (fflush(NULL))
 		die("fflush");
@@ -696,24 +990,31 @@ static void bench_time(long n, long runs)
 		fault_us[i] = t1 - t0;
 		fork_us[i] = t2 - t1;
 		munmap_us[i] = t3 - t2;
+		small_us[i] = time_mprotect_split(SMALL_BYTES);
+		big_us[i] = time_mprotect_split(BIG_BYTES);
 	}
 	qsort(fault_us, runs, sizeof(double), cmp_double);
 	qsort(fork_us, runs, sizeof(double), cmp_double);
 	qsort(munmap_us, runs, sizeof(double), cmp_double);
-	printf("anon-mem-bench: workload=time n=%ld runs=%ld fault_median_us=%.1f fault_min_us=%.1f forkexit_median_us=%.1f forkexit_min_us=%.1f munmap_median_us=%.1f munmap_min_us=%.1f\n",
+	qsort(small_us, runs, sizeof(double), cmp_double);
+	qsort(big_us, runs, sizeof(double), cmp_double);
+	printf("anon-mem-bench: workload=time n=%ld runs=%ld fault_median_us=%.1f fault_min_us=%.1f forkexit_median_us=%.1f forkexit_min_us=%.1f munmap_median_us=%.1f munmap_min_us=%.1f mprotect_small_median_us=%.1f mprotect_small_min_us=%.1f mprotect_1g_median_us=%.1f mprotect_1g_min_us=%.1f\n",
 	       n, runs, fault_us[runs / 2], fault_us[0], fork_us[runs / 2], fork_us[0],
-	       munmap_us[runs / 2], munmap_us[0]);
+	       munmap_us[runs / 2], munmap_us[0], small_us[runs / 2], small_us[0],
+	       big_us[runs / 2], big_us[0]);
 	if (fflush(stdout))
 		die("writing the result");
 	free(fault_us);
 	free(fork_us);
 	free(munmap_us);
+	free(small_us);
+	free(big_us);
 }
 
 int main(int argc, char **argv)
 {
-	long n = 10000, runs = 11, depth = 3;
-	const char *opts, *what;
+	long n = 10000, runs = 11, depth = 3, procs = 10;
+	const char *opts, *what, *label = "default";
 	int opt;
 
 	if (argc < 2)
@@ -725,6 +1026,8 @@ int main(int argc, char **argv)
 		opts = "+n:d:";
 	else if (!strcmp(what, "exec"))
 		opts = "+";
+	else if (!strcmp(what, "census"))
+		opts = "+n:l:";
 	else if (!strcmp(what, "time"))
 		opts = "+n:r:";
 	else
@@ -737,7 +1040,13 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, opts)) != -1) {
 		switch (opt) {
 		case 'n':
-			n = parse_num(opt, optarg, 1, 10L * 1000 * 1000);
+			if (!strcmp(what, "census"))
+				procs = parse_num(opt, optarg, 1, 1000);
+			else
+				n = parse_num(opt, optarg, 1, 10L * 1000 * 1000);
+			break;
+		case 'l':
+			label = optarg;
 			break;
 		case 'd':
 			depth = parse_num(opt, optarg, 0, MAX_DEPTH);
@@ -766,6 +1075,8 @@ int main(int argc, char **argv)
 		bench_forktree(n, depth);
 	else if (!strcmp(what, "exec"))
 		bench_exec(argv + optind);
+	else if (!strcmp(what, "census"))
+		bench_census(procs, label);
 	else
 		bench_time(n, runs);
 	return 0;
