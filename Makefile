@@ -16,6 +16,8 @@
 #
 # Single checks (all part of `make check`):
 #   make shellcheck our shell scripts pass shellcheck (severity warning)
+#   make kernel-doc kernel-doc -none -Wall of every file the series touches:
+#                   no warning the base does not have
 #   make series     series/files agree, git am, quilt push, checkpatch --strict
 #   make bisect     tools/testing/vma at every prefix that touches it
 #   make harness    tools/testing/vma on the full stack
@@ -49,7 +51,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all main deps fetch apply export kunit check shellcheck series bisect harness \
+.PHONY: all main deps fetch apply export kunit check shellcheck kernel-doc series bisect harness \
 	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem matrix help clean distclean
 
 all: main
@@ -77,6 +79,9 @@ check:
 
 shellcheck: deps
 	$(S)/shellcheck.sh
+
+kernel-doc: apply
+	$(S)/kernel-doc.sh
 
 series: apply
 	$(S)/check-series.sh

@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all="deps base apply shellcheck series bisect harness mutation layout kunit vng selftest workflow"
+all="deps base apply shellcheck kernel-doc series bisect harness mutation layout kunit vng selftest workflow"
 checks=${CHECKS:-$all}
 mkdir -p "$BUILD/check"
 declare -A result secs
@@ -30,6 +30,7 @@ for c in $checks; do
 	base)     run base "$S/fetch-base.sh" || break ;;
 	apply)    run apply "$S/apply.sh" || break ;;
 	shellcheck) run shellcheck "$S/shellcheck.sh" ;;
+	kernel-doc) run kernel-doc "$S/kernel-doc.sh" ;;
 	series)   run series "$S/check-series.sh" ;;
 	bisect)   run bisect "$S/harness-bisect.sh" ;;
 	harness)  run harness "$S/harness.sh" ;;
@@ -49,6 +50,7 @@ what() {
 	base)     echo "linux-source-7.2 fetched, SHA256 verified" ;;
 	apply)    echo "stack applied in build/linux (git am)" ;;
 	shellcheck) echo "our shell scripts: shellcheck, severity warning" ;;
+	kernel-doc) echo "kernel-doc -none -Wall of the touched files vs the base" ;;
 	series)   echo "series/files agree, git am + quilt push, checkpatch --strict" ;;
 	bisect)   echo "tools/testing/vma at each prefix touching it" ;;
 	harness)  echo "tools/testing/vma on the full stack, empty stderr" ;;
@@ -66,6 +68,7 @@ detail() {
 	local log=$BUILD/check/$1.log
 	case $1 in
 	shellcheck) grep -E '^shellcheck: ' "$log" | sed 's/^shellcheck: //' ;;
+	kernel-doc) grep -E '^kernel-doc: [0-9]+ files' "$log" | sed 's/^kernel-doc: //' ;;
 	series)  grep -E '^(git am|quilt push):' "$log" | tr '\n' ';' | sed 's/;$//; s/;/; /g' ;;
 	bisect)  echo "$(grep -c ' ok: ' "$log") prefixes ok, $(grep -c ' FAIL' "$log") failed" ;;
 	harness) grep -m1 '^harness:' "$log" | sed 's/^harness: //' ;;
