@@ -250,6 +250,13 @@ for m in "${census_modes[@]}"; do
 	events=$(grep -o 'vmstat\.anon_vma_lazy_[a-z_]*=[0-9-]*' <<<"${result[patched,$w]}" |
 		sed 's/^vmstat\.anon_vma_lazy_//' | grep -v '=0$' | tr '\n' ' ' || true)
 	echo "patched anon_vma_lazy_* events: ${events:-none (no counters: CONFIG_ANON_VMA_LAZY off?)}"
+	# Each refusal and each upgrade gives a VMA an anon_vma (a fork's
+	# child VMAs get theirs from the fork): their sum against the
+	# anon_vmas that remain says whether every one has a named cause.
+	grep -o 'vmstat\.anon_vma_lazy_\(refuse\|upgrade\)_[a-z_]*=[0-9-]*' <<<"${result[patched,$w]}" |
+		awk -F= -v pa="$(field "${result[patched,$w]}" anon_vma)" '
+			{ n += $2 }
+			END { if (NR) printf "patched anon_vmas with a named cause (refusals + upgrades): %d of %d\n", n, pa }'
 done
 
 # One table per slab workload.
