@@ -485,6 +485,51 @@ static long long mem_available(void)
 }
 
 /*
+ * Read one byte per process from @fd, the read end of a pipe whose write
+ * ends only the processes hold, until @want of them reported 'R'. Returns
+ * 0, or 1 after saying on stderr what went wrong: a timeout, all writers
+ * gone, or an 'E'. @what names the workload, @who the processes.
+ */
+static int wait_ready(int fd, long want, const char *what, const char *who)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long got = 0;
+	ssize_t r;
+	int pr;
+	char c;
+
+	while (got < want) {
+		pr = poll(&pfd, 1, READY_TIMEOUT_S * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			die("poll on the ready pipe");
+		if (!pr) {
+			fprintf(stderr, "anon-mem-bench: %s: only %ld of %ld %s ready after %d s\n",
+				what, got, want, who, READY_TIMEOUT_S);
+			return 1;
+		}
+		r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read from the ready pipe");
+		if (r == 0) {
+			fprintf(stderr, "anon-mem-bench: %s: the %s exited with %ld of %ld ready\n",
+				what, who, got, want);
+			return 1;
+		}
+		if (c != 'R') {
+			fprintf(stderr, "anon-mem-bench: %s: one of the %s failed (%ld of %ld ready)\n",
+				what, who, got, want);
+			return 1;
+		}
+		got++;
+	}
+	return 0;
+}
+
+/*
  * A process of the fork tree at @depth (the root's children are at 1): write
  * every page, fork 2 children if @depth < @max_depth, report 'R' on @ready_wr,
  * wait until @go_rd closes, then wait for the children. Never returns.
@@ -521,13 +566,11 @@ static void __noreturn tree_child(char *base, long n, int depth, int max_depth,
 static void bench_forktree(long n, int depth)
 {
 	struct slab_sample before, after, delta;
-	long children = (2L << depth) - 2, got = 0, vmas_before;
+	long children = (2L << depth) - 2, vmas_before;
 	long long need, avail;
-	int ready[2], go[2], k, status, failed = 0, pr;
-	struct pollfd pfd;
+	int ready[2], go[2], k, status, failed = 0;
 	pid_t kids[2];
-	char head[96], c;
-	ssize_t r;
+	char head[96];
 	char *base;
 
 	/* Every process ends up with its own copy of every page. */
@@ -563,37 +606,7 @@ static void bench_forktree(long n, int depth)
 	if (close(ready[1]) || close(go[0]))
 		die("close");
 
-	pfd.fd = ready[0];
-	pfd.events = POLLIN;
-	while (got < children && !failed) {
-		pr = poll(&pfd, 1, READY_TIMEOUT_S * 1000);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0)
-			die("poll on the ready pipe");
-		if (!pr) {
-			fprintf(stderr, "anon-mem-bench: forktree: only %ld of %ld children ready after %d s\n",
-				got, children, READY_TIMEOUT_S);
-			failed = 1;
-			break;
-		}
-		r = read(ready[0], &c, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die("read from the ready pipe");
-		if (r == 0) {
-			fprintf(stderr, "anon-mem-bench: forktree: the children exited with %ld of %ld ready\n",
-				got, children);
-			failed = 1;
-		} else if (c == 'R') {
-			got++;
-		} else {
-			fprintf(stderr, "anon-mem-bench: forktree: a child failed (%ld of %ld ready)\n",
-				got, children);
-			failed = 1;
-		}
-	}
+	failed = wait_ready(ready[0], children, "forktree", "children");
 	if (!failed)
 		sample_slabs(&after);
 
@@ -815,16 +828,14 @@ static long long delta_or_missing(long long before, long long after)
  */
 static void bench_census(long p, const char *label)
 {
-	long nprocs = p * NR_CENSUS_PROGS, got = 0, i;
+	long nprocs = p * NR_CENSUS_PROGS, i;
 	struct census_sample cb, ca;
 	struct slab_sample before, after, delta;
 	posix_spawn_file_actions_t fa;
-	char head[MAX_EVENTS * 80 + 256], thp[32], mthp[32], c;
+	char head[MAX_EVENTS * 80 + 256], thp[32], mthp[32];
 	size_t len;
-	int ready[2], go[2], rc, status, pr, failed = 0;
-	struct pollfd pfd;
+	int ready[2], go[2], rc, status, failed = 0;
 	pid_t *pids;
-	ssize_t r;
 
 	pids = calloc(nprocs, sizeof(*pids));
 	if (!pids)
@@ -861,27 +872,7 @@ static void bench_census(long p, const char *label)
 	/* Now only the programs hold the write end: all gone means EOF. */
 	close(ready[1]);
 	close(go[0]);
-	pfd.fd = ready[0];
-	pfd.events = POLLIN;
-	while (got < nprocs && !failed) {
-		pr = poll(&pfd, 1, READY_TIMEOUT_S * 1000);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0)
-			die("poll on the ready pipe");
-		r = pr ? read(ready[0], &c, 1) : 0;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die("read from the ready pipe");
-		if (r == 0 || c != 'R') {
-			fprintf(stderr, "anon-mem-bench: census: %ld of %ld programs ready, then %s\n",
-				got, nprocs, pr ? "they failed" : "a timeout");
-			failed = 1;
-		} else {
-			got++;
-		}
-	}
+	failed = wait_ready(ready[0], nprocs, "census", "programs");
 	if (!failed) {
 		sample_slabs(&after);
 		sample_census(&ca);
