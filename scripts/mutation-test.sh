@@ -44,6 +44,9 @@ mutations=(
 	# rarely for a mutation check; the KUnit case is deterministic.
 	"device eviction pins no rmap target|mm/migrate_device.c|s/^\t\t\tif (pin_rmap)$/\t\t\tif (0)/;s/^\tif (!pin_rmap /\tif (!0 /|kunit"
 	"device eviction walks an unpinned folio|mm/migrate_device.c|s/^\tif (!pin_rmap /\tif (!0 /|kunit"
+	"a fault in a lazy VMA maps no large folio|mm/huge_memory.c|s#^\t/\* khugepaged doesn't collapse DAX vma, but page fault is fine. \*/\$#\tif (in_pf \&\& vma_is_anon_vma_lazy(vma))\n\t\treturn 0;\n&#|kunit"
+	"THP split refuses a lazy folio|mm/huge_memory.c|s#^\t\tanon_rmap_lock_write(anon_rmap);\$#\t\tif (!anon_rmap_is_anon_vma(anon_rmap)) {\n\t\t\tput_anon_rmap(anon_rmap);\n\t\t\tanon_rmap = ANON_RMAP_NULL;\n\t\t\tret = -EBUSY;\n\t\t\tgoto out;\n\t\t}\n&#|kunit"
+	"an upgrade skips a lazy THP mapped by a PMD|mm/rmap.c|s#^\tret = anon_vma_lazy_rename_entry(folio, err, addr, rename);\$#\tret = 0;\n\tif (folio)\n\t\tfolio_put(folio);#|kunit"
 	"a lazy read lock walks a VMA being freed|mm/internal.h|s/^\treturn vma_get(vma);$/\treturn (vma_get(vma), true);/|kunit"
 )
 
