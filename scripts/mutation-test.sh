@@ -27,7 +27,7 @@ mutations=(
 	"vma_get() revives a released VMA|include/linux/mm.h|s/^\tif (rcuref_get(\&vma->vm_rcuref))$/\tif ((rcuref_get(\&vma->vm_rcuref), 1))/|kunit"
 	"a split's upgrade is counted as a merge's|mm/vma.c|s/^\terr = vma_upgrade_anon_vma_lazy(vma, SPLIT);$/\terr = vma_upgrade_anon_vma_lazy(vma, MERGE);/|harness"
 	"a split keeps a lazy VMA lazy|mm/vma.c|s/^\terr = vma_upgrade_anon_vma_lazy(vma, SPLIT);$/\terr = 0;/|harness"
-	"a merge moves a lazy VMA's start|mm/vma.c|s/^\tif (vmg_upgrade_anon_vma_lazy(vmg))$/\tif (0)/|harness"
+	"a merge that lowers a lazy VMA's start upgrades it|mm/vma.c|s/^\treturn vmg->anon_vma .. (vmg->middle \&\& vmg->middle->anon_vma);$/\treturn true;/|harness kunit"
 	"copy_vma() copies a lazy VMA as it is|mm/vma.c|s/^\tif (vma_upgrade_anon_vma_lazy(vma, MOVE))$/\tif (0)/|harness"
 	"an unfaulted VMA takes a lazy VMA's value|mm/vma.c|s/^\t\tret = vma_upgrade_anon_vma_lazy(src, MERGE);$/\t\tret = 0;/|harness"
 	"a lazy VMA counts as a fork child|mm/vma.c|s/vma->anon_vma \&\& !vma_is_anon_vma_lazy(vma) \&\&$/vma->anon_vma \&\&/|harness"
@@ -44,7 +44,7 @@ mutations=(
 	# rarely for a mutation check; the KUnit case is deterministic.
 	"device eviction pins no rmap target|mm/migrate_device.c|s/^\t\t\tif (pin_rmap)$/\t\t\tif (0)/;s/^\tif (!pin_rmap /\tif (!0 /|kunit"
 	"device eviction walks an unpinned folio|mm/migrate_device.c|s/^\tif (!pin_rmap /\tif (!0 /|kunit"
-	"a fault in a lazy VMA maps no large folio|mm/huge_memory.c|s#^\t/\* khugepaged doesn't collapse DAX vma, but page fault is fine. \*/\$#\tif (in_pf \&\& vma_is_anon_vma_lazy(vma))\n\t\treturn 0;\n&#|kunit"
+	"a fault in a lazy VMA maps no large folio|mm/huge_memory.c|s#^\t/\* khugepaged doesn't collapse DAX vma, but page fault is fine. \*/\$#\tif (in_pf \&\& vma_is_anon_vma_lazy(vma))\n\t\treturn 0;\n&#;s#^\tret = vmf_anon_prepare(vmf);\$#&\n\tif (!ret \&\& vma_is_anon_vma_lazy(vma))\n\t\treturn VM_FAULT_FALLBACK;#|kunit"
 	"THP split refuses a lazy folio|mm/huge_memory.c|s#^\t\tanon_rmap_lock_write(anon_rmap);\$#\t\tif (!anon_rmap_is_anon_vma(anon_rmap)) {\n\t\t\tput_anon_rmap(anon_rmap);\n\t\t\tanon_rmap = ANON_RMAP_NULL;\n\t\t\tret = -EBUSY;\n\t\t\tgoto out;\n\t\t}\n&#|kunit"
 	"an upgrade skips a lazy THP mapped by a PMD|mm/rmap.c|s#^\tret = anon_vma_lazy_rename_entry(folio, err, addr, rename);\$#\tret = 0;\n\tif (folio)\n\t\tfolio_put(folio);#|kunit"
 	"a lazy read lock walks a VMA being freed|mm/internal.h|s/^\treturn vma_get(vma);$/\treturn (vma_get(vma), true);/|kunit"
