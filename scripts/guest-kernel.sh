@@ -96,7 +96,8 @@ trap 'rm -rf "$tmp"' EXIT
 	{ tail -n 20 "$tmp/merge.log" >&2; die "guest-kernel: merge_config.sh failed for $out"; }
 # Settings the runs depend on must have survived Kconfig's dependencies.
 for c in KSM TRANSPARENT_HUGEPAGE MIGRATION NUMA_MIGRATION NUMA ACPI_NUMA USERFAULTFD SWAP ZRAM \
-	 9P_FS VIRTIO_CONSOLE DEVTMPFS OVERLAY_FS DEBUG_FS GUP_TEST DEBUG_VM; do
+	 9P_FS VIRTIO_CONSOLE DEVTMPFS OVERLAY_FS DEBUG_FS GUP_TEST DEBUG_VM \
+	 DEVICE_PRIVATE TEST_HMM; do
 	grep -qx "CONFIG_$c=y" "$tmp/.config" || die "guest-kernel: CONFIG_$c=y did not survive merge_config (see guest/guest.config)"
 done
 if [ -n "$flavour" ]; then
