@@ -43,6 +43,8 @@ mutations=(
 	"lazy VMAs never join to merge|mm/vma.c|s/^\treturn !vma_is_fork_child(a) \&\& !vma_is_fork_child(b);$/\treturn false;/|harness kunit"
 	"MADV_MERGEABLE leaves a VMA lazy|mm/ksm.c|/^int ksm_madvise/,/^}/s/^\t\terr = vma_upgrade_anon_vma_lazy(vma, KSM);$/\t\terr = 0;/|kunit"
 	"a merge of lazy VMAs skips the join|mm/vma.c|s/^\tif (!lazy .. !differ)$/\tif (1)/|harness"
+	"a range in the gap between lazy parts skips the join|mm/vma.c|s/^\t    prev->anon_vma != next->anon_vma) {$/\t    0) {/|harness"
+	"prev growing over the gap to a lazy next skips the join|mm/vma.c|s/^\tif (!src \&\& merge_next \&\& vmg->prev \&\& vmg->prev->anon_vma == src_anon)$/\tif (0)/|harness"
 	"a device-private PMD migration entry is zapped as a device-private entry|mm/huge_memory.c|s/^\t\t\t\t       pmd_is_device_private_entry(pmdval);$/\t\t\t\t       folio_is_device_private(folio);/|selftest"
 	# hmm-tests' migrate_release_munmap provokes this one only sometimes
 	# (a KASAN use-after-free in 1 of 2 runs of its 16 raced rounds), too
