@@ -251,12 +251,13 @@ for m in "${census_modes[@]}"; do
 		sed 's/^vmstat\.anon_vma_lazy_//' | grep -v '=0$' | tr '\n' ' ' || true)
 	echo "patched anon_vma_lazy_* events: ${events:-none (no counters: CONFIG_ANON_VMA_LAZY off?)}"
 	# Each refusal and each upgrade gives a VMA an anon_vma (a fork's
-	# child VMAs get theirs from the fork): their sum against the
-	# anon_vmas that remain says whether every one has a named cause.
+	# child VMAs get theirs from the fork), its own or its mm's home:
+	# their sum, at least the anon_vmas that remain, says that every one
+	# has a named cause.
 	grep -o 'vmstat\.anon_vma_lazy_\(refuse\|upgrade\)_[a-z_]*=[0-9-]*' <<<"${result[patched,$w]}" |
 		awk -F= -v pa="$(field "${result[patched,$w]}" anon_vma)" '
 			{ n += $2 }
-			END { if (NR) printf "patched anon_vmas with a named cause (refusals + upgrades): %d of %d\n", n, pa }'
+			END { if (NR) printf "patched VMAs given an anon_vma (refusals + upgrades; several may share one home): %d, for %d anon_vmas\n", n, pa }'
 done
 
 # One table per slab workload.
