@@ -39,7 +39,7 @@ mutations=(
 	"a lazy stack grows down as it is|mm/vma.c|s/ .. vma_upgrade_anon_vma_lazy(vma, RESIZE))) {$/)) {/|harness"
 	"an upgrade renames no folio|mm/rmap.c|s/^\tanon_vma_lazy_rename_range(vma, vma->vm_start, vma->vm_end, \&rename);$/\t;/|kunit"
 	"the first fault never leaves a VMA lazy|mm/rmap.c|s/^\tif (vma_may_be_anon_vma_lazy(vma, anon_vma)) {$/\tif (0) {/|kunit"
-	"an upgrade ignores a neighbour's anon_vma|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\tanon_vma = find_mergeable_anon_vma(vma);$/\tanon_vma = NULL;/|kunit"
+	"an upgrade ignores a neighbour's anon_vma|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\tanon_vma = lock_anon_vma_for_vma(vma, find_mergeable_anon_vma(vma),$/\tanon_vma = lock_anon_vma_for_vma(vma, NULL,/|kunit"
 	"an mm's VMAs share no home anon_vma|mm/rmap.c|s/^\treturn READ_ONCE(mm->anon_vma_home);$/\treturn NULL;/|kunit"
 	"an upgrade joins a dead home anon_vma|mm/rmap.c|s/^\tif (RB_EMPTY_ROOT(\&home->rb_root.rb_root)) {$/\tif (0) {/|kunit"
 	"lazy VMAs never join to merge|mm/vma.c|s/^\treturn !vma_is_fork_child(a) \&\& !vma_is_fork_child(b);$/\treturn false;/|harness kunit"
