@@ -1,4 +1,5 @@
-# The anon-rmap patch stack: the workflow, one target a step.
+# The anon-rmap patch stack: the workflow, one target a step; `make X` runs
+# scripts/X.sh.
 #
 #   make            fetch 7.2, apply the stack, build the x86_64 KUnit kernel,
 #                   boot it under QEMU and summarise the results (the main job)
@@ -63,7 +64,7 @@ deps:
 	$(S)/deps.sh
 
 fetch: deps
-	$(S)/fetch-base.sh >/dev/null
+	$(S)/fetch.sh >/dev/null
 
 apply: deps
 	$(S)/apply.sh
@@ -84,10 +85,10 @@ kernel-doc: apply
 	$(S)/kernel-doc.sh
 
 series: apply
-	$(S)/check-series.sh
+	$(S)/series.sh
 
 bisect: apply
-	$(S)/harness-bisect.sh
+	$(S)/bisect.sh
 
 harness: apply
 	$(S)/harness.sh
@@ -101,10 +102,10 @@ selftest: kunit
 	$(S)/selftest.sh
 
 workflow: apply
-	$(S)/test-workflow.sh
+	$(S)/workflow.sh
 
 mutation: apply
-	$(S)/mutation-test.sh
+	$(S)/mutation.sh
 
 layout: apply
 	$(S)/layout.sh

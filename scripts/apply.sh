@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-base=$("$TOP/scripts/fetch-base.sh")
+base=$("$TOP/scripts/fetch.sh")
 # One word naming the base: "7.2.13-1@<tarball sha256>", or "src:<path>".
 if [ -f "$base/.anon-rmap-base" ]; then
 	base_id=$(tr ' ' '@' <"$base/.anon-rmap-base")

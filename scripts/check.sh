@@ -27,19 +27,19 @@ S=$TOP/scripts
 for c in $checks; do
 	case $c in
 	deps)     run deps "$S/deps.sh" || break ;;
-	base)     run base "$S/fetch-base.sh" || break ;;
+	base)     run base "$S/fetch.sh" || break ;;
 	apply)    run apply "$S/apply.sh" || break ;;
 	shellcheck) run shellcheck "$S/shellcheck.sh" ;;
 	kernel-doc) run kernel-doc "$S/kernel-doc.sh" ;;
-	series)   run series "$S/check-series.sh" ;;
-	bisect)   run bisect "$S/harness-bisect.sh" ;;
+	series)   run series "$S/series.sh" ;;
+	bisect)   run bisect "$S/bisect.sh" ;;
 	harness)  run harness "$S/harness.sh" ;;
-	mutation) run mutation "$S/mutation-test.sh" ;;
+	mutation) run mutation "$S/mutation.sh" ;;
 	layout)   run layout "$S/layout.sh" ;;
 	kunit)    run kunit "$S/kunit.sh" ;;
 	vng)      run vng bash -c "'$S/vng-setup.sh' >/dev/null && '$S/vng.sh'" ;;
 	selftest) run selftest "$S/selftest.sh" ;;
-	workflow) run workflow "$S/test-workflow.sh" ;;
+	workflow) run workflow "$S/workflow.sh" ;;
 	*)        die "unknown check '$c' (known: $all)" ;;
 	esac
 done

@@ -3,7 +3,7 @@
 # bzImage path on stdout.
 #
 # usage: guest-kernel.sh base|patched [debug]
-#   base      the pristine 7.2 tree that scripts/fetch-base.sh prints
+#   base      the pristine 7.2 tree that scripts/fetch.sh prints
 #   patched   build/guest-tree: a worktree of build/linux with patches/series
 #             applied as committed (never build/linux itself)
 #   debug     guest/debug.config on top (KASAN, PROVE_LOCKING, DEBUG_VM_*)
@@ -52,7 +52,7 @@ out=$BUILD/guest-$kind${flavour:+-$flavour}
 
 [ -z "${INJECT:-}" ] || [ "$kind" = patched ] || die "guest-kernel: INJECT applies to the patched kernel only"
 if [ "$kind" = base ]; then
-	src=$("$TOP/scripts/fetch-base.sh")
+	src=$("$TOP/scripts/fetch.sh")
 else
 	src=$BUILD/guest-tree
 	want="$(series_id)"

@@ -4,17 +4,17 @@
 #   1. KERNEL_SRC pointing at a tree that is not Linux 7.2
 #   2. a download whose checksum is wrong
 #   3. a patch that does not apply
-# and one good input: fetch-base.sh prints exactly one line on stdout, the
+# and one good input: fetch.sh prints exactly one line on stdout, the
 # base's directory, whether it downloads (apt-get chatting on stdout), reuses
 # its cache or takes KERNEL_SRC: apply.sh captures that line as a path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-base=$("$TOP/scripts/fetch-base.sh" 2>/dev/null)
+base=$("$TOP/scripts/fetch.sh" 2>/dev/null)
 fingerprint() { (cd "$base" && find . -printf '%p %s %T@\n' | sort | sha256sum); }
 before=$(fingerprint)
 
-tmp=$(mktemp -d "$BUILD/.test-workflow.XXXXXX")
+tmp=$(mktemp -d "$BUILD/.workflow.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
@@ -39,9 +39,9 @@ expect() {
 mkdir -p "$tmp/linux-6.12"
 printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n' >"$tmp/linux-6.12/Makefile"
 expect "KERNEL_SRC is Linux 6.12" "is Linux 6\.12, the stack needs Linux 7\.2" \
-	env KERNEL_SRC="$tmp/linux-6.12" "$TOP/scripts/fetch-base.sh"
+	env KERNEL_SRC="$tmp/linux-6.12" "$TOP/scripts/fetch.sh"
 expect "KERNEL_SRC is no kernel tree" "not a kernel tree" \
-	env KERNEL_SRC="$tmp" "$TOP/scripts/fetch-base.sh"
+	env KERNEL_SRC="$tmp" "$TOP/scripts/fetch.sh"
 
 # 2. A wrong checksum: the pinned .deb, re-used from the download cache, checked
 #    against a different SHA256, with an empty base cache of its own.
@@ -51,7 +51,7 @@ mkdir -p "$tmp/dl"
 ln "$deb" "$tmp/dl/" 2>/dev/null || cp "$deb" "$tmp/dl/"
 echo "$version $suite $(printf '0%.0s' {1..64}) $tar_sha" >"$tmp/base.conf"
 expect "download with a wrong checksum" "checksum mismatch for linux-source-7\.2_" \
-	env BASE_CONF="$tmp/base.conf" DL_DIR="$tmp/dl" BASE_DIR="$tmp/base" "$TOP/scripts/fetch-base.sh"
+	env BASE_CONF="$tmp/base.conf" DL_DIR="$tmp/dl" BASE_DIR="$tmp/base" "$TOP/scripts/fetch.sh"
 
 # 3. A patch that does not apply: the series with one context line of one hunk
 #    changed, applied to a scratch clone of build/linux.
@@ -74,7 +74,7 @@ echo "$base_id none $(git -C "$tmp/linux" rev-parse HEAD)" >"$tmp/linux/.git/ano
 expect "a patch that does not apply" "^error: $victim does not apply: hunk @@ .* at [^ ]+:[0-9]+$" \
 	env PATCHES="$tmp/patches" LINUX="$tmp/linux" "$TOP/scripts/apply.sh"
 
-# 4. fetch-base.sh's stdout: one line, a directory. The download goes through
+# 4. fetch.sh's stdout: one line, a directory. The download goes through
 #    a fake apt-get first in PATH that prints what the real one prints on
 #    stdout ("Get:1 ...") and copies the cached .deb, so no network is needed.
 mkdir -p "$tmp/bin" "$tmp/dl-fresh"
@@ -101,12 +101,12 @@ one_dir() {
 	fi
 }
 fresh=(env PATH="$tmp/bin:$PATH" DL_DIR="$tmp/dl-fresh" BASE_DIR="$tmp/base-fresh" BASE_VERSION="$version")
-log "workflow: fetch-base.sh through a fresh download (about 30 s)"
-one_dir "fetch-base.sh, downloading" "$tmp/base-fresh/linux-source-$version" \
-	"${fresh[@]}" "$TOP/scripts/fetch-base.sh"
-one_dir "fetch-base.sh, cached" "$tmp/base-fresh/linux-source-$version" \
-	"${fresh[@]}" "$TOP/scripts/fetch-base.sh"
-one_dir "fetch-base.sh, KERNEL_SRC" "$base" env KERNEL_SRC="$base" "$TOP/scripts/fetch-base.sh"
+log "workflow: fetch.sh through a fresh download (about 30 s)"
+one_dir "fetch.sh, downloading" "$tmp/base-fresh/linux-source-$version" \
+	"${fresh[@]}" "$TOP/scripts/fetch.sh"
+one_dir "fetch.sh, cached" "$tmp/base-fresh/linux-source-$version" \
+	"${fresh[@]}" "$TOP/scripts/fetch.sh"
+one_dir "fetch.sh, KERNEL_SRC" "$base" env KERNEL_SRC="$base" "$TOP/scripts/fetch.sh"
 
 echo "workflow: $passed passed, $failed failed"
 [ "$failed" = 0 ]
