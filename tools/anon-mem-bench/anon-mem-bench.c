@@ -95,6 +95,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#define TOOL_NAME "anon-mem-bench"
+#define TOOL_OWN_DIE	/* a child of the fork tree tells the root first */
+#include "../lib/tool.h"
+
 #define __noreturn	__attribute__((noreturn))
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
@@ -135,17 +139,15 @@ static void __noreturn fail(void)
 	exit(1);
 }
 
-/* Print "anon-mem-bench: <what>: <strerror(errno)>" and exit 1. */
-static void __noreturn __printf(1, 2) die(const char *fmt, ...)
+/* tool_vwarn(), with a hint for the likely causes, and fail(). */
+static void die(const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
 
-	fprintf(stderr, "anon-mem-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tool_vwarn(err, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s", err ? strerror(err) : "failed");
 	if (err == ENOMEM)
 		fprintf(stderr, " (too many VMAs for vm.max_map_count, or out of memory? lower -n)");
 	if (err == EACCES || err == EPERM)
@@ -361,23 +363,6 @@ static void print_result(const char *head, const struct slab_sample *delta)
 	printf("\n");
 	if (fflush(stdout))
 		die("writing the result");
-}
-
-/* The number of lines of /proc/self/maps, i.e. our VMAs (and [vsyscall]). */
-static long count_vmas(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	long n = 0;
-	int c;
-
-	if (!f)
-		die("/proc/self/maps");
-	while ((c = getc(f)) != EOF)
-		n += c == '\n';
-	if (ferror(f))
-		die("reading /proc/self/maps");
-	fclose(f);
-	return n;
 }
 
 static size_t span_bytes(long n)
@@ -735,20 +720,6 @@ struct census_sample {
 	long long count[MAX_EVENTS];
 };
 
-/* The number in the first line of @path, or -1 if there is no such file. */
-static long long read_number(const char *path)
-{
-	long long v;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		fatal("%s: not a number", path);
-	fclose(f);
-	return v;
-}
-
 /* The selected value of a sysfs "a [b] c" setting, or "none". */
 static void read_setting(const char *path, char *buf, size_t len)
 {
@@ -801,7 +772,7 @@ static void sample_census(struct census_sample *s)
 		s->count[s->nr_events++] = v;
 	}
 	fclose(f);
-	s->mthp64k_fault_alloc = read_number(MTHP64K "/stats/anon_fault_alloc");
+	s->mthp64k_fault_alloc = read_long_or(MTHP64K "/stats/anon_fault_alloc", -1);
 }
 
 /* A close-on-exec duplicate of @fd at @min or above; @fd is closed. */
@@ -1054,9 +1025,7 @@ int main(int argc, char **argv)
 	if (strcmp(what, "exec") ? optind != argc : optind >= argc)
 		usage();
 
-	page_size = sysconf(_SC_PAGESIZE);
-	if (page_size <= 0)
-		die("sysconf(_SC_PAGESIZE)");
+	page_size = page_size_bytes();
 
 	if (!strcmp(what, "regions"))
 		bench_regions(n, 0);

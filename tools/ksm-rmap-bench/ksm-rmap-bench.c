@@ -33,38 +33,19 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <linux/mempolicy.h>
 
-#ifndef MPOL_MF_MOVE_ALL
-#define MPOL_MF_MOVE_ALL (1 << 2)
-#endif
+#define TOOL_NAME "ksm-rmap-bench"
+#include "../lib/tool.h"
 
 static long page_size;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "ksm-rmap-bench: %s: %s\n", what, errno ? strerror(errno) : "failed");
-	exit(1);
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v;
-
-	if (!f)
-		die(path);
-	if (fscanf(f, "%ld", &v) != 1)
-		die(path);
-	fclose(f);
-	return v;
-}
 
 static void write_str(const char *path, const char *s)
 {
 	FILE *f = fopen(path, "w");
 
 	if (!f || fputs(s, f) < 0 || fclose(f))
-		die(path);
+		die("%s", path);
 }
 
 /* The node that @addr's page is on, or the negative errno move_pages() gave. */
@@ -104,21 +85,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Count the lines of /proc/self/maps: our VMAs plus a few of the program. */
-static long count_vmas(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	long n = 0;
-	int c;
-
-	if (!f)
-		die("/proc/self/maps");
-	while ((c = getc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	long vmas = 20000, mappings = 2, runs = 21, i, merged;
@@ -142,7 +108,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ksm-rmap-bench: want VMAS >= 3, 2 <= MAPPINGS <= (VMAS + 1) / 2, RUNS >= 1\n");
 		return 1;
 	}
-	page_size = sysconf(_SC_PAGESIZE);
+	page_size = page_size_bytes();
 	us = calloc(runs, sizeof(*us));
 	if (!us)
 		die("calloc");

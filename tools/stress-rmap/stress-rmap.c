@@ -4,9 +4,9 @@
  * checksummed, and verify every page at the end.
  *
  * Each worker process owns a region of anonymous memory (THP-aligned, with
- * MADV_HUGEPAGE and MADV_MERGEABLE). Every page holds 511 words generated
- * from a 64-bit key and a checksum word; the worker remembers each page's
- * key. Half of the keys come from a small set, so that KSM finds identical
+ * MADV_HUGEPAGE and MADV_MERGEABLE). Every page holds words generated from a
+ * 64-bit key and, last, a checksum word; the worker remembers each page's key.
+ * Half of the keys come from a small set, so that KSM finds identical
  * pages to merge. In a loop, until the time is up, a worker picks one of:
  *
  *   write     give a page a new key and rewrite it
@@ -47,19 +47,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4
-#endif
-#ifndef MPOL_MF_MOVE
-#define MPOL_MF_MOVE (1 << 1)
-#endif
+#include <linux/mempolicy.h>
+#include <linux/mman.h>
 
-#define PAGE 4096UL
-#define WORDS (PAGE / 8)
-#define THP (2UL << 20)
+#define TOOL_NAME "stress-rmap"
+#include "../lib/tool.h"
+
+static size_t page;		/* the base page size */
+static size_t thp;		/* the PMD-sized THP */
+#define WORDS (page / 8)
 
 enum { OP_WRITE, OP_VERIFY, OP_MPROTECT, OP_MREMAP, OP_PAGEOUT, OP_KSM,
 	OP_MIGRATE, OP_THPSPLIT, OP_FORK, NR_OPS };
@@ -121,7 +117,7 @@ static void note(const char *fmt, ...)
 /* Check page i against its key: content, then the page's own checksum. */
 static int check_page(size_t i)
 {
-	const uint64_t *w = (const uint64_t *)(region + i * PAGE);
+	const uint64_t *w = (const uint64_t *)(region + i * page);
 	uint64_t sum = 0;
 
 	verified++;
@@ -154,7 +150,7 @@ static void write_page(size_t i)
 {
 	/* Even pages: one of 4 keys, so that KSM can merge them. */
 	keys[i] = (i % 2 == 0) ? 1 + rnd_below(4) : (rnd() | (1ULL << 63));
-	fill((uint64_t *)(region + i * PAGE), keys[i]);
+	fill((uint64_t *)(region + i * page), keys[i]);
 }
 
 static void fail_errno(const char *what)
@@ -175,20 +171,23 @@ static void do_mprotect(int thp_unaligned)
 	size_t first, n;
 
 	pick_range(&first, &n, 1024);
-	if (thp_unaligned) {	/* crosses a THP boundary at a 4 KiB offset */
-		first = (rnd_below(npages / 512) * 512 + 1 + rnd_below(510)) % npages;
+	if (thp_unaligned) {	/* starts a page or more into a THP */
+		size_t per_thp = thp / page;
+
+		first = (rnd_below(npages / per_thp) * per_thp + 1 +
+			 rnd_below(per_thp - 2)) % npages;
 		n = n > npages - first ? npages - first : n;
 	}
-	if (mprotect(region + first * PAGE, n * PAGE, PROT_READ))
+	if (mprotect(region + first * page, n * page, PROT_READ))
 		return fail_errno("mprotect(PROT_READ)");
 	check_range(first, n);
-	if (mprotect(region + first * PAGE, n * PAGE, PROT_READ | PROT_WRITE))
+	if (mprotect(region + first * page, n * page, PROT_READ | PROT_WRITE))
 		fail_errno("mprotect(PROT_READ|PROT_WRITE)");
 }
 
 static void do_mremap(void)
 {
-	size_t len = npages * PAGE;
+	size_t len = npages * page;
 	void *p;
 
 	switch (rnd_below(3)) {
@@ -215,7 +214,7 @@ static void do_mremap(void)
 		}
 		region = p;
 		for (size_t i = 0; i < npages; i += 1 + rnd_below(512)) {
-			if (*(volatile uint64_t *)(old + i * PAGE) != 0) {
+			if (*(volatile uint64_t *)(old + i * page) != 0) {
 				if (mismatches++ < 10)
 					note("MISMATCH: page %zu of the range left by MREMAP_DONTUNMAP is not empty", i);
 				break;
@@ -229,26 +228,26 @@ static void do_mremap(void)
 		char *tmp;
 
 		pick_range(&first, &n, 1024);
-		tmp = mmap(NULL, n * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		tmp = mmap(NULL, n * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (tmp == MAP_FAILED)
 			return fail_errno("mmap(scratch)");
-		p = mremap(region + first * PAGE, n * PAGE, n * PAGE,
+		p = mremap(region + first * page, n * page, n * page,
 			   MREMAP_MAYMOVE | MREMAP_FIXED, tmp);
 		if (p == MAP_FAILED) {
-			munmap(tmp, n * PAGE);
+			munmap(tmp, n * page);
 			return fail_errno("mremap(away)");
 		}
 		/* While away: check and write the moved pages where they are. */
 		{
 			char *home = region;
 
-			region = (char *)p - first * PAGE;
+			region = (char *)p - first * page;
 			check_range(first, n);
 			write_page(first + rnd_below(n));
 			region = home;
 		}
-		p = mremap(p, n * PAGE, n * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
-			   region + first * PAGE);
+		p = mremap(p, n * page, n * page, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   region + first * page);
 		if (p == MAP_FAILED) {
 			/* The hole is still there; we cannot go on sanely. */
 			fail_errno("mremap(back)");
@@ -265,7 +264,7 @@ static void do_pageout(void)
 	size_t first, n;
 
 	pick_range(&first, &n, 2048);
-	if (madvise(region + first * PAGE, n * PAGE, MADV_PAGEOUT) && errno != EINVAL)
+	if (madvise(region + first * page, n * page, MADV_PAGEOUT) && errno != EINVAL)
 		fail_errno("madvise(PAGEOUT)");
 }
 
@@ -274,11 +273,11 @@ static void do_ksm(void)
 	size_t first, n;
 
 	pick_range(&first, &n, 2048);
-	if (madvise(region + first * PAGE, n * PAGE, MADV_UNMERGEABLE) && errno != EINVAL)
+	if (madvise(region + first * page, n * page, MADV_UNMERGEABLE) && errno != EINVAL)
 		fail_errno("madvise(UNMERGEABLE)");
 	if (rnd_below(4))
 		check_range(first, n < 64 ? n : 64);
-	if (madvise(region + first * PAGE, n * PAGE, MADV_MERGEABLE) && errno != EINVAL)
+	if (madvise(region + first * page, n * page, MADV_MERGEABLE) && errno != EINVAL)
 		fail_errno("madvise(MERGEABLE)");
 }
 
@@ -292,7 +291,7 @@ static void do_migrate(void)
 
 	pick_range(&first, &n, N);
 	for (size_t i = 0; i < n; i++) {
-		pages[i] = region + (first + i) * PAGE;
+		pages[i] = region + (first + i) * page;
 		nodes[i] = node;
 	}
 	/* ENODEV/EINVAL: a single-node machine; nothing to migrate to. */
@@ -312,7 +311,7 @@ static void do_thpsplit(void)
 	if (fd < 0)
 		return do_mprotect(1);
 	len = snprintf(buf, sizeof(buf), "%d,%#lx,%#lx", getpid(),
-		       (unsigned long)region, (unsigned long)(region + npages * PAGE));
+		       (unsigned long)region, (unsigned long)(region + npages * page));
 	if (write(fd, buf, len) < 0 && errno != EINVAL)
 		fail_errno("write(split_huge_pages)");
 	close(fd);
@@ -404,19 +403,19 @@ static int worker(int id, size_t mib, uint64_t seed)
 	int off = 0;
 
 	rng_state = splitmix(seed + id);
-	npages = len / PAGE;
+	npages = len / page;
 	keys = calloc(npages, sizeof(*keys));
-	raw = mmap(NULL, len + THP, PROT_READ | PROT_WRITE,
+	raw = mmap(NULL, len + thp, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!keys || raw == MAP_FAILED) {
 		note("out of memory");
 		return 2;
 	}
 	/* THP-aligned, so that the region starts with huge pages. */
-	region = (char *)(((unsigned long)raw + THP - 1) & ~(THP - 1));
+	region = (char *)(((unsigned long)raw + thp - 1) & ~(thp - 1));
 	if (region != raw)
 		munmap(raw, region - raw);
-	munmap(region + len, raw + THP - region);
+	munmap(region + len, raw + thp - region);
 	madvise(region, len, MADV_HUGEPAGE);
 	madvise(region, len, MADV_MERGEABLE);
 	for (size_t i = 0; i < npages; i++)
@@ -458,6 +457,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stress-rmap: bad arguments (MIB must be even and >= 4)\n");
 		return 2;
 	}
+	page = page_size_bytes();
+	thp = thp_size_bytes();
 	printf("stress-rmap: %d workers x %zu MiB for %d s, seed %" PRIu64 "\n",
 	       workers, mib, seconds, seed);
 	fflush(stdout);
