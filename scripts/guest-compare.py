@@ -24,6 +24,7 @@ be the cause; a patched kernel that fails it is never explained away.
 import os
 import re
 import sys
+from dataclasses import dataclass, field
 
 RESULT = re.compile(r'^(not ok|ok) +\d+ *(?:- *)?(.*?)\s*$')
 SPLAT = re.compile(
@@ -59,6 +60,38 @@ def explained_differences():
     return out
 
 
+@dataclass
+class Subtest:
+    """One "ok"/"not ok" line of a test's TAP output."""
+    status: str         # pass, fail, skip, xfail, todo; 'absent' if not run
+    reason: str = ''    # what a SKIP/XFAIL/TODO directive said
+
+
+ABSENT = Subtest('absent')
+
+
+@dataclass
+class TestResult:
+    """One selftest program's run in a guest."""
+    status: str                 # of its exit code: pass, skip, fail(N), timeout, not run
+    seconds: str                # as the guest timed it, '?' if not
+    subtests: dict = field(default_factory=dict)    # name -> Subtest
+
+    def sub(self, name):
+        return self.subtests.get(name, ABSENT)
+
+    def all_pass_or_skip(self):
+        return all(s.status in ('pass', 'skip') for s in self.subtests.values())
+
+
+@dataclass
+class Splat:
+    """A kernel log line that matches SPLAT, with the lines around it."""
+    file: str
+    line: int           # 0-based
+    context: list
+
+
 def status_of_rc(rc):
     if rc is None:
         return 'not run'
@@ -79,8 +112,34 @@ def read(path):
         return None
 
 
+def parse_tap(text):
+    """{subtest: Subtest} of a kselftest TAP log; repeated names get #N."""
+    subs = {}
+    seen = {}
+    for line in text.splitlines():
+        m = RESULT.match(line)
+        if not m:
+            continue
+        ok, desc = m.group(1), m.group(2)
+        reason = ''
+        st = 'pass' if ok == 'ok' else 'fail'
+        mm = re.search(r'#\s*(SKIP|XFAIL|TODO)\b\s*(.*)$', desc, re.I)
+        if mm:
+            st = mm.group(1).lower()
+            reason = mm.group(2).strip()
+            desc = desc[:mm.start()].strip()
+        if not desc and reason:	# "ok 2 # SKIP <description>"
+            desc, reason = reason, ''
+        desc = desc or '(unnamed)'
+        seen[desc] = seen.get(desc, 0) + 1
+        if seen[desc] > 1:
+            desc = '%s #%d' % (desc, seen[desc])
+        subs[desc] = Subtest(st, reason)
+    return subs
+
+
 def parse_run(d):
-    """{test: (status, {subtest: (status, reason)}, seconds)}"""
+    """{test: TestResult} of the run in directory d."""
     tests = {}
     for fn in sorted(os.listdir(d)):
         if not fn.endswith('.rc'):
@@ -88,52 +147,31 @@ def parse_run(d):
         name = fn[:-3]
         rc_txt = read(os.path.join(d, fn))
         rc = int(rc_txt.strip()) if rc_txt and rc_txt.strip().lstrip('-').isdigit() else None
-        secs = (read(os.path.join(d, name + '.time')) or '?').strip()
-        subs = {}
-        seen = {}
-        for line in (read(os.path.join(d, name + '.log')) or '').splitlines():
-            m = RESULT.match(line)
-            if not m:
-                continue
-            ok, desc = m.group(1), m.group(2)
-            reason = ''
-            st = 'pass' if ok == 'ok' else 'fail'
-            mm = re.search(r'#\s*(SKIP|XFAIL|TODO)\b\s*(.*)$', desc, re.I)
-            if mm:
-                st = mm.group(1).lower()
-                reason = mm.group(2).strip()
-                desc = desc[:mm.start()].strip()
-            if not desc and reason:	# "ok 2 # SKIP <description>"
-                desc, reason = reason, ''
-            desc = desc or '(unnamed)'
-            seen[desc] = seen.get(desc, 0) + 1
-            if seen[desc] > 1:
-                desc = '%s #%d' % (desc, seen[desc])
-            subs[desc] = (st, reason)
+        log = read(os.path.join(d, name + '.log')) or ''
+        result = TestResult(status_of_rc(rc),
+                            (read(os.path.join(d, name + '.time')) or '?').strip(),
+                            parse_tap(log))
         # A program-level skip ("SKIP" plus reason) with no subtests.
-        if rc == 4 and not subs:
-            why = ''
-            for line in (read(os.path.join(d, name + '.log')) or '').splitlines():
-                if re.search(r'skip', line, re.I):
-                    why = line.strip()
-                    break
-            subs['(whole test)'] = ('skip', why)
-        tests[name] = (status_of_rc(rc), subs, secs)
+        if rc == 4 and not result.subtests:
+            why = next((line.strip() for line in log.splitlines()
+                        if re.search(r'skip', line, re.I)), '')
+            result.subtests['(whole test)'] = Subtest('skip', why)
+        tests[name] = result
     return tests
 
 
 def summary(t):
     if t is None:
         return 'not run'
-    st, subs, secs = t
     c = {}
-    for s, _ in subs.values():
-        c[s] = c.get(s, 0) + 1
+    for s in t.subtests.values():
+        c[s.status] = c.get(s.status, 0) + 1
     parts = ['%d %s' % (c[k], k) for k in ('pass', 'fail', 'skip', 'xfail') if c.get(k)]
-    return '%s%s %ss' % (st, ' (%s)' % ', '.join(parts) if parts else '', secs)
+    return '%s%s %ss' % (t.status, ' (%s)' % ', '.join(parts) if parts else '', t.seconds)
 
 
 def splats(d):
+    """The Splats of run directory d: console.log's, else dmesg.txt's."""
     found = []
     for fn in ('console.log', 'dmesg.txt'):
         text = read(os.path.join(d, fn))
@@ -142,7 +180,7 @@ def splats(d):
         lines = text.splitlines()
         for i, line in enumerate(lines):
             if SPLAT.search(line) and not SPLAT_OK.search(line):
-                found.append((fn, i, lines[max(0, i - 2):i + 25]))
+                found.append(Splat(fn, i, lines[max(0, i - 2):i + 25]))
         if found:
             break  # console.log has everything dmesg.txt has
     return found
@@ -152,60 +190,81 @@ def print_splats(label, d, found):
     print('\nkernel splats in the %s run (%d lines match; first ones in full):' % (label, len(found)))
     shown = 0
     last = -100
-    for fn, i, ctx in found:
-        if i - last < 25:
+    for s in found:
+        if s.line - last < 25:
             continue
-        last = i
-        print('---- %s/%s line %d' % (d, fn, i + 1))
-        print('\n'.join(ctx))
+        last = s.line
+        print('---- %s/%s line %d' % (d, s.file, s.line + 1))
+        print('\n'.join(s.context))
         shown += 1
         if shown >= 5:
             break
 
 
-def main():
-    if len(sys.argv) == 3 and sys.argv[1] == '--splats':
-        found = splats(sys.argv[2])
-        if found:
-            print_splats('stress', sys.argv[2], found)
-            return 1
-        print('no kernel splat in %s' % sys.argv[2])
-        return 0
-    if len(sys.argv) == 4 and sys.argv[1] == '--differing':
-        base, pat = parse_run(sys.argv[2]), parse_run(sys.argv[3])
-        for n in dict.fromkeys(list(base) + list(pat)):
-            bt, pt = base.get(n), pat.get(n)
-            if not bt or not pt:
-                print(n)
-                continue
-            bs, ps = bt[1], pt[1]
-            # A different exit status differs, unless it is explained by
-            # subtests that only the patched tree has (and that pass): a
-            # base program that stopped early is no such explanation.
-            if any(bs[k][0] != ps.get(k, ('absent',))[0] for k in bs) or \
-               (bt[0] != pt[0] and (set(ps) <= set(bs) or bt[0] != 'pass')):
-                print(n)
-        return 0
-    if len(sys.argv) == 3 and sys.argv[1] == '--one':
-        d = sys.argv[2]
-        run = parse_run(d)
-        w = max([len(n) for n in run] + [4])
-        print('%-*s  %s' % (w, 'test', 'result'))
-        bad = False
-        for n, t in run.items():
-            print('%-*s  %s' % (w, n, summary(t)))
-            bad = bad or t[0] not in ('pass', 'skip')
-        for n, (_, subs, _) in run.items():
-            for sub, (st, why) in subs.items():
-                if st == 'fail':
-                    print('  failed: %s: %s' % (n, sub))
-        found = splats(d)
-        if found:
-            print_splats(os.path.basename(d), d, found)
-        return 1 if bad or found else 0
-    if len(sys.argv) not in (3, 4):
-        sys.exit(__doc__)
-    base_d, pat_d = sys.argv[1], sys.argv[2]
+def cmd_splats(d):
+    """--splats DIR: print the splats of one run; 1 if there is any."""
+    found = splats(d)
+    if found:
+        print_splats('stress', d, found)
+        return 1
+    print('no kernel splat in %s' % d)
+    return 0
+
+
+def differs(bt, pt):
+    """Whether a test differs between the base and the patched run, for
+    --differing (which picks the tests to run again)."""
+    if not bt or not pt:
+        return True
+    # A different exit status differs, unless it is explained by subtests
+    # that only the patched tree has (and that pass): a base program that
+    # stopped early is no such explanation.
+    return any(s.status != pt.sub(k).status for k, s in bt.subtests.items()) or \
+        (bt.status != pt.status and
+         (set(pt.subtests) <= set(bt.subtests) or bt.status != 'pass'))
+
+
+def cmd_differing(base_d, pat_d):
+    """--differing BASE PATCHED: the names of the tests that differ."""
+    base, pat = parse_run(base_d), parse_run(pat_d)
+    for n in dict.fromkeys(list(base) + list(pat)):
+        if differs(base.get(n), pat.get(n)):
+            print(n)
+    return 0
+
+
+def cmd_one(d):
+    """--one DIR: one run alone; 1 on a failure or a splat."""
+    run = parse_run(d)
+    w = max([len(n) for n in run] + [4])
+    print('%-*s  %s' % (w, 'test', 'result'))
+    bad = False
+    for n, t in run.items():
+        print('%-*s  %s' % (w, n, summary(t)))
+        bad = bad or t.status not in ('pass', 'skip')
+    for n, t in run.items():
+        for sub, s in t.subtests.items():
+            if s.status == 'fail':
+                print('  failed: %s: %s' % (n, sub))
+    found = splats(d)
+    if found:
+        print_splats(os.path.basename(d), d, found)
+    return 1 if bad or found else 0
+
+
+def write_table(path, names, base, pat):
+    """TABLE_FILE: test, subtest, base and patched result, one row each."""
+    empty = TestResult('not run', '?')
+    with open(path, 'w') as f:
+        f.write('test\tsubtest\tbase\tpatched\n')
+        for n in names:
+            bt, pt = base.get(n, empty), pat.get(n, empty)
+            for s in dict.fromkeys(list(bt.subtests) + list(pt.subtests)):
+                f.write('%s\t%s\t%s\t%s\n' % (n, s, bt.sub(s).status, pt.sub(s).status))
+
+
+def cmd_compare(base_d, pat_d, table):
+    """BASE PATCHED [TABLE]: the comparison; 1 on a difference or a splat."""
     base, pat = parse_run(base_d), parse_run(pat_d)
     names = list(dict.fromkeys(list(base) + list(pat)))
     bad = False
@@ -221,12 +280,12 @@ def main():
     for n, b, p in rows:
         bt, pt = base.get(n), pat.get(n)
         same = bt is not None and pt is not None
-        bs = bt[1] if bt else {}
-        ps = pt[1] if pt else {}
+        bs = bt.subtests if bt else {}
+        ps = pt.subtests if pt else {}
         for s in dict.fromkeys(list(bs) + list(ps)):
-            x = bs.get(s, ('absent', ''))[0]
-            y = ps.get(s, ('absent', ''))[0]
-            if x == 'absent' and bt is not None and bt[0] == 'pass':
+            x = bs.get(s, ABSENT).status
+            y = ps.get(s, ABSENT).status
+            if x == 'absent' and bt is not None and bt.status == 'pass':
                 added.append((n, s, y))	# a test the stack adds
                 if y not in ('pass', 'skip'):
                     same = False
@@ -237,12 +296,12 @@ def main():
         # The exit status only counts when no added test explains it. A
         # base run that stopped early leaves subtests absent: those are not
         # added tests (only a base that passed is complete), so they differ.
-        if bt and pt and bt[0] != pt[0] and not any(a[0] == n for a in added):
+        if bt and pt and bt.status != pt.status and not any(a[0] == n for a in added):
             same = False
         if not same and not any(dd[0] == n for dd in diffs):
-            diffs.append((n, '(exit status)', bt[0] if bt else 'not run', pt[0] if pt else 'not run'))
-        if not same and n in known and pt and pt[0] == 'pass' and \
-           all(st in ('pass', 'skip') for st, _ in ps.values()):
+            diffs.append((n, '(exit status)', bt.status if bt else 'not run',
+                          pt.status if pt else 'not run'))
+        if not same and n in known and pt and pt.status == 'pass' and pt.all_pass_or_skip():
             explained.append((n, [d for d in diffs if d[0] == n]))
             diffs = [d for d in diffs if d[0] != n]
             print('%-*s  %-*s  %s%s' % (w, n, wb, b, p, '   <-- differs, explained'))
@@ -265,7 +324,8 @@ def main():
         for n, s, y in added:
             print('  %s: %s: %s' % (n, s, y))
 
-    fails = [(n, s) for n in names for s, (st, _) in (base.get(n, (0, {}))[1]).items() if st == 'fail']
+    fails = [(n, s) for n in names if n in base
+             for s, sub in base[n].subtests.items() if sub.status == 'fail']
     if fails:
         print('\nfailing on the base too (reported, not a regression):')
         for n, s in fails:
@@ -274,11 +334,10 @@ def main():
     # Skips, grouped per test and reason, with one example subtest.
     skips = {}
     for label, run in (('base', base), ('patched', pat)):
-        for n, (_, subs, _) in run.items():
-            for s, (st, why) in subs.items():
-                if st == 'skip':
-                    e = skips.setdefault((n, why, label), [])
-                    e.append(s)
+        for n, t in run.items():
+            for s, sub in t.subtests.items():
+                if sub.status == 'skip':
+                    skips.setdefault((n, sub.reason, label), []).append(s)
     if skips:
         print('\nskipped (test: how many: reason, e.g. one subtest [run]):')
         for (n, why, label), subs in skips.items():
@@ -297,15 +356,9 @@ def main():
             bad = True
         print_splats(label, d, found)
 
-    if len(sys.argv) == 4:
-        with open(sys.argv[3], 'w') as f:
-            f.write('test\tsubtest\tbase\tpatched\n')
-            for n in names:
-                bs = base.get(n, (0, {}))[1]
-                ps = pat.get(n, (0, {}))[1]
-                for s in dict.fromkeys(list(bs) + list(ps)):
-                    f.write('%s\t%s\t%s\t%s\n' % (n, s, bs.get(s, ('absent',))[0], ps.get(s, ('absent',))[0]))
-    total = sum(len(base.get(n, (0, {}))[1]) for n in names)
+    if table:
+        write_table(table, names, base, pat)
+    total = sum(len(base[n].subtests) for n in names if n in base)
     print('\n%d tests, %d subtests on the base; %s' % (
         len(names), total, 'DIFFERENCES or splats found' if bad else
         'patched == base%s, no splat in patched' % (
@@ -314,5 +367,18 @@ def main():
     return 1 if bad else 0
 
 
+def main(argv):
+    """One subcommand per form of the command line (see the docstring)."""
+    if len(argv) == 2 and argv[0] == '--splats':
+        return cmd_splats(argv[1])
+    if len(argv) == 3 and argv[0] == '--differing':
+        return cmd_differing(argv[1], argv[2])
+    if len(argv) == 2 and argv[0] == '--one':
+        return cmd_one(argv[1])
+    if len(argv) in (2, 3) and not argv[0].startswith('--'):
+        return cmd_compare(argv[0], argv[1], argv[2] if len(argv) == 3 else None)
+    sys.exit(__doc__)
+
+
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
