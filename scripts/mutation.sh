@@ -42,6 +42,8 @@ mutations=(
 	"an upgrade ignores a neighbour's anon_vma|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\tanon_vma = lock_anon_vma_for_vma(vma, find_mergeable_anon_vma(vma),$/\tanon_vma = lock_anon_vma_for_vma(vma, NULL,/|kunit"
 	"an mm's VMAs share no home anon_vma|mm/rmap.c|s/^\treturn READ_ONCE(mm->anon_vma_home);$/\treturn NULL;/|kunit"
 	"an upgrade joins a dead home anon_vma|mm/rmap.c|s/^\tif (RB_EMPTY_ROOT(\&home->rb_root.rb_root)) {$/\tif (0) {/|kunit"
+	"a hugetlb VMA shares its mm's home anon_vma|mm/rmap.c|s/^\treturn anon_vma_lazy_enabled() \&\& !is_vm_hugetlb_page(vma);$/\treturn anon_vma_lazy_enabled();/|kunit"
+	"a fork ignores a failed upgrade|mm/rmap.c|s/^\trc = vma_upgrade_anon_vma_lazy(pvma, FORK);$/\trc = (vma_upgrade_anon_vma_lazy(pvma, FORK), 0);/|selftest"
 	"lazy VMAs never join to merge|mm/vma.c|s/^\treturn !vma_is_fork_child(a) \&\& !vma_is_fork_child(b);$/\treturn false;/|harness kunit"
 	"MADV_MERGEABLE leaves a VMA lazy|mm/ksm.c|/^int ksm_madvise/,/^}/s/^\t\terr = vma_upgrade_anon_vma_lazy(vma, KSM);$/\t\terr = 0;/|kunit"
 	"a merge of lazy VMAs skips the join|mm/vma.c|s/^\tif (!lazy .. !differ)$/\tif (1)/|harness"

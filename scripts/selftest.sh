@@ -19,6 +19,7 @@ tests=(
 	"merge|private_file_moved_after_fault_then_mremap_adjacent"
 	"merge|private_file_both_faulted_moved_adjacent"
 	"rmap|ksm_mremap"
+	"rmap|parent_intact"
 	"hmm-tests|hmm.hmm_device_private.migrate_release"
 	"hmm-tests|hmm.hmm_device_private.migrate_release_munmap"
 )
