@@ -42,8 +42,11 @@
 #                   with the lazy layer's /proc/vmstat events; synthetic
 #                   regions, splits, fork tree, a compile) and fault, fork,
 #                   munmap, mprotect-split times, base vs patched guest
-#   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, sparse and
-#                   every prefix of the series: no new warning vs the base
+#   make kunit-arm64 the mm KUnit suites on arm64 (cross-built, booted in
+#                   qemu-system-aarch64; PAGES=64K for 64 KiB pages)
+#   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, LLVM=1,
+#                   arm64 4K and 64K, riscv !MMU, sparse and every prefix of
+#                   the series: no new warning vs the base
 #
 #   make help       this list
 #   make clean      remove build/ except the downloads and ccache
@@ -53,7 +56,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check shellcheck kernel-doc series bisect harness \
-	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem matrix help clean distclean
+	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem kunit-arm64 matrix help clean distclean
 
 all: main
 
@@ -124,6 +127,9 @@ bench-ksm: deps
 bench-mem: deps
 	$(S)/bench-mem.sh
 
+kunit-arm64: apply
+	$(S)/kunit-arm64.sh
+
 matrix: deps
 	$(S)/matrix.sh
 
@@ -133,7 +139,7 @@ help:
 
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
-	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/base build/check build/vng \
+	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/kunit-arm64-* build/base build/check build/vng \
 		build/guest-* build/stress-* build/matrix* build/layout-x86_64 \
 		build/selftest* build/bench-ksm build/bench-mem*
 

@@ -12,6 +12,12 @@ pkgs=(
 	stress-ng
 	# make matrix: C=1
 	sparse
+	# make matrix: LLVM=-19 (7.2 needs clang >= 17.0.1; Debian 12 ships 19)
+	clang-19 lld-19 llvm-19
+	# make matrix: arm64 4K/64K and riscv !MMU, cross-compiled
+	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
+	# make kunit-arm64: the arm64 KUnit kernel boots in qemu-system-aarch64
+	qemu-system-arm
 )
 
 missing=()

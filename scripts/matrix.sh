@@ -7,15 +7,22 @@
 #   novmalock x86_64 with CONFIG_SMP=n, which turns CONFIG_PER_VMA_LOCK off
 #            (it is def_bool ARCH_SUPPORTS_PER_VMA_LOCK && MMU && SMP)
 #   nothp    x86_64 with CONFIG_TRANSPARENT_HUGEPAGE=n
+#   llvm     x86_64 with LLVM=-19 (Debian 12's clang-19 and lld-19; 7.2
+#            needs clang >= 17.0.1, Debian 12's default clang is 14)
+#   arm64    defconfig + Kconfig.fragment, 4 KiB pages, aarch64-linux-gnu-
+#   arm64k64 the same with CONFIG_ARM64_64K_PAGES=y
+#   nommu    riscv nommu_virt_defconfig (no MMU: mm/nommu.c), riscv64-linux-gnu-
 #   sparse   x86_64, `make C=2 mm/` (every file checked), with the sparse of
 #            scripts/sparse-build.sh (Debian sid's source, built here)
-#   prefix   x86_64 W=1 at every prefix of patches/series (bisectability):
-#            the mm/ objects of every mm/ .c file the series touches (all of
-#            mm/ with PREFIX_FULL=1; a full mm/ build per prefix costs ~2 min
-#            each, as every prefix edits include/linux/mm.h); a prefix whose
-#            patch changes only tools/ or Documentation/ is skipped
-#            (PREFIX_FROM=N: only prefixes N and later, e.g. the patches
-#            that were just added)
+#   prefix   W=1 at every prefix of patches/series (bisectability), on
+#            x86_64 and on each config in PREFIX_CONFIGS (default "x86_64";
+#            e.g. PREFIX_CONFIGS="x86_64 llvm arm64 nommu"): the mm/ objects
+#            that config builds of every mm/ .c file the series touches (all
+#            of mm/ with PREFIX_FULL=1; a full mm/ build per prefix costs
+#            ~2 min each, as every prefix edits include/linux/mm.h); a
+#            prefix whose patch changes only tools/ or Documentation/ is
+#            skipped (PREFIX_FROM=N: only prefixes N and later, e.g. the
+#            patches that were just added)
 # Warnings are compared with line numbers stripped ("file: warning: text").
 #
 # Source: build/matrix-tree, a worktree of build/linux with patches/series
@@ -24,7 +31,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all="x86_64 i386 noksm novmalock nothp sparse prefix"
+all="x86_64 i386 noksm novmalock nothp llvm arm64 arm64k64 nommu sparse prefix"
 configs=${CONFIGS:-$all}
 for c in $configs; do case " $all " in *" $c "*) ;; *) die "matrix: unknown config '$c' (known: $all)" ;; esac; done
 logs=$BUILD/matrix
@@ -46,15 +53,28 @@ sparse=
 [[ " $configs " != *" sparse "* ]] || sparse=$("$TOP/scripts/sparse-build.sh")
 
 # The build dir and make arguments of each config.
-dir_of() { case $1 in sparse|prefix) echo "$BUILD/matrix-x86_64" ;; *) echo "$BUILD/matrix-$1" ;; esac; }
-arch_of() { case $1 in i386) echo i386 ;; *) echo x86_64 ;; esac; }
+dir_of() { case $1 in sparse) echo "$BUILD/matrix-x86_64" ;; *) echo "$BUILD/matrix-$1" ;; esac; }
+# The make variables that pick the architecture and the toolchain (also
+# passed to defconfig and merge_config.sh, whose Kconfig run probes the
+# compiler).
+env_of() {
+	case $1 in
+	i386) echo ARCH=i386 ;;
+	llvm) echo ARCH=x86_64 LLVM=-19 ;;
+	arm64 | arm64k64) echo ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- ;;
+	nommu) echo ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- ;;
+	*) echo ARCH=x86_64 ;;
+	esac
+}
 flags_of() { case $1 in sparse) echo "C=2 CHECK=$sparse" ;; *) echo "W=1" ;; esac; }
+defconfig_of() { case $1 in nommu) echo nommu_virt_defconfig ;; *) echo defconfig ;; esac; }
 extra_of() {
 	case $1 in
 	i386) echo "CONFIG_64BIT=n" ;;
 	noksm) echo "CONFIG_KSM=n" ;;
 	novmalock) echo "CONFIG_SMP=n" ;;
 	nothp) echo "CONFIG_TRANSPARENT_HUGEPAGE=n" ;;
+	arm64k64) echo "CONFIG_ARM64_64K_PAGES=y" ;;
 	esac
 }
 # What must (+) or must not (-) be in the final config, or the build does not
@@ -65,20 +85,31 @@ check_of() {
 	noksm) echo "-CONFIG_KSM=y" ;;
 	novmalock) echo "-CONFIG_PER_VMA_LOCK=y" ;;
 	nothp) echo "-CONFIG_TRANSPARENT_HUGEPAGE=y" ;;
+	llvm) echo "+CONFIG_CC_IS_CLANG=y" ;;
+	arm64) echo "+CONFIG_ARM64_4K_PAGES=y" ;;
+	arm64k64) echo "+CONFIG_ARM64_64K_PAGES=y" ;;
+	nommu) echo "-CONFIG_MMU=y" ;;
 	*) echo "+CONFIG_PER_VMA_LOCK=y" ;;
 	esac
 }
 
-# configure CONFIG: defconfig + Kconfig.fragment + KUnit tests + its switch,
-# written only when it changes.
+# configure CONFIG: defconfig + Kconfig.fragment + KUnit tests + its switch
+# (nommu: the fragment, which asks for an MMU, is left out), written only
+# when it changes.
 configure() {
 	local c=$1 out tmp want
+	local -a env
+	read -ra env <<<"$(env_of "$c")"
 	out=$(dir_of "$c")
 	mkdir -p "$out"
 	tmp=$(mktemp -d)
-	{ cat "$TOP/Kconfig.fragment"; echo CONFIG_KUNIT=y; echo CONFIG_KUNIT_ALL_TESTS=y; extra_of "$c"; } >"$tmp/frag"
-	make -s -C "$wt" O="$tmp" ARCH="$(arch_of "$c")" defconfig >/dev/null
-	(cd "$wt" && ARCH=$(arch_of "$c") scripts/kconfig/merge_config.sh -O "$tmp" "$tmp/.config" "$tmp/frag") >"$tmp/merge.log" 2>&1 ||
+	if [ "$c" = nommu ]; then
+		: >"$tmp/frag"
+	else
+		{ cat "$TOP/Kconfig.fragment"; echo CONFIG_KUNIT=y; echo CONFIG_KUNIT_ALL_TESTS=y; extra_of "$c"; } >"$tmp/frag"
+	fi
+	env "${env[@]}" make -s -C "$wt" O="$tmp" "$(defconfig_of "$c")" >/dev/null
+	(cd "$wt" && env "${env[@]}" scripts/kconfig/merge_config.sh -O "$tmp" "$tmp/.config" "$tmp/frag") >"$tmp/merge.log" 2>&1 ||
 		{ tail -n 20 "$tmp/merge.log" >&2; die "matrix: merge_config failed for $c"; }
 	want=$(check_of "$c")
 	if [ "${want:0:1}" = + ]; then
@@ -95,6 +126,8 @@ configure() {
 # warnings in $logs/CONFIG.LABEL.warn.
 build() {
 	local c=$1 label=$2 out l t0 t
+	local -a env
+	read -ra env <<<"$(env_of "$c")"
 	shift 2
 	out=$(dir_of "$c")
 	l=$logs/$c.$label
@@ -106,7 +139,7 @@ build() {
 		for t in "$@"; do rm -f "$out/$t"; done
 	fi
 	# shellcheck disable=SC2046	# flags_of prints one make argument a word
-	if ! nice -n 10 make -C "$wt" O="$out" ARCH="$(arch_of "$c")" -j"$(nproc)" \
+	if ! nice -n 10 env "${env[@]}" make -C "$wt" O="$out" -j"$(nproc)" \
 		$(flags_of "$c") olddefconfig "$@" >"$l.log" 2>&1; then
 		grep -E 'error' "$l.log" | head -n 10 >&2
 		echo "$c $label: build failed, see $l.log" >>"$logs/failures"
@@ -143,12 +176,23 @@ row() { printf '%-10s %-28s %s\n' "$1" "$2" "$3" >>"$logs/table"; }
 
 t_all=$SECONDS
 mapfile -t cfgs < <(for c in $configs; do [ "$c" = prefix ] || echo "$c"; done)
-if [ ${#cfgs[@]} -gt 0 ] || [[ " $configs " = *" prefix "* ]]; then
+# The configs built at every prefix, and those of them that need a base
+# build of their own (not in CONFIGS).
+pcfgs=()
+[[ " $configs " != *" prefix "* ]] || read -ra pcfgs <<<"${PREFIX_CONFIGS:-x86_64}"
+extra=()
+for c in "${pcfgs[@]}"; do
+	case " $all " in *" $c "*) ;; *) die "matrix: unknown PREFIX_CONFIGS entry '$c'" ;; esac
+	case $c in sparse | prefix) die "matrix: PREFIX_CONFIGS cannot hold '$c'" ;; esac
+	[[ " ${cfgs[*]} " = *" $c "* ]] || extra+=("$c")
+done
+if [ ${#cfgs[@]} -gt 0 ] || [ ${#pcfgs[@]} -gt 0 ]; then
 	git -C "$wt" checkout -q --detach anon-rmap-base
 	for c in "${cfgs[@]}"; do [ "$c" = sparse ] || configure "$c"; done
-	[[ " $configs " != *" sparse "* && " $configs " != *" prefix "* ]] || configure x86_64
+	[[ " $configs " != *" sparse "* ]] || configure x86_64
+	for c in "${extra[@]}"; do configure "$c"; done
 	for c in "${cfgs[@]}"; do t=$SECONDS; build "$c" base; seconds[$c]=$((SECONDS - t)); done
-	[[ " $configs " != *" prefix "* || " $configs " = *" x86_64 "* ]] || build x86_64 base
+	for c in "${extra[@]}"; do build "$c" base; done
 	git -C "$wt" checkout -q --detach "$full"
 	for c in "${cfgs[@]}"; do
 		t=$SECONDS
@@ -160,37 +204,42 @@ if [ ${#cfgs[@]} -gt 0 ] || [[ " $configs " = *" prefix "* ]]; then
 	done
 fi
 
-if [[ " $configs " = *" prefix "* ]]; then
-	# Objects x86_64 builds in mm/ (with the full stack checked out), and the
-	# mm/ .c files any patch of the series touches.
+if [ ${#pcfgs[@]} -gt 0 ]; then
+	# Per config: the objects it builds in mm/ (with the full stack checked
+	# out); and the mm/ .c files any patch of the series touches.
 	git -C "$wt" checkout -q --detach "$full"
-	[ -d "$BUILD/matrix-x86_64/mm" ] || build x86_64 full
-	(cd "$BUILD/matrix-x86_64" && find mm -name '*.o' ! -name '*.mod.o' | sort) >"$logs/x86_64.objs"
+	for c in "${pcfgs[@]}"; do
+		[[ " ${cfgs[*]} " = *" $c "* ]] || build "$c" full
+		(cd "$(dir_of "$c")" && find mm -name '*.o' ! -name '*.mod.o' | sort) >"$logs/$c.objs"
+	done
 	mapfile -t touched < <(git -C "$wt" diff --name-only anon-rmap-base "$full" -- 'mm/*.c' 'mm/**/*.c' | sort -u)
 	i=0
 	for commit in "${commits[@]}"; do
 		i=$((i + 1))
-		[ "$commit" != "$full" ] || { row prefix "$i/${#commits[@]}" "= full stack (x86_64 above)"; continue; }
+		[ "$commit" != "$full" ] || { row prefix "$i/${#commits[@]}" "= full stack (above)"; continue; }
 		[ "$i" -ge "${PREFIX_FROM:-1}" ] || { row prefix "$i/${#commits[@]}" "skipped: before PREFIX_FROM=$PREFIX_FROM"; continue; }
 		if ! git -C "$wt" diff --name-only "$commit^" "$commit" | grep -qvE '^(tools|Documentation)/'; then
 			row prefix "$i/${#commits[@]}" "skipped: touches only tools/ or Documentation/"
 			continue
 		fi
 		git -C "$wt" checkout -q --detach "$commit"
-		t=$SECONDS
-		if [ "${PREFIX_FULL:-0}" = 1 ]; then
-			build x86_64 "p$i"
-		else
-			# The series' mm/ .c files that exist here and that this
-			# config builds (they have an object after the full build).
-			mapfile -t objs < <(for f in "${touched[@]}"; do
-				[ -f "$wt/$f" ] && grep -qxF "${f%.c}.o" "$logs/x86_64.objs" && echo "${f%.c}.o"; done)
-			build x86_64 "p$i" "${objs[@]}"
-		fi
-		compare x86_64 "p$i"
-		n=$(grep -c "^x86_64 p$i" "$logs/failures" 2>/dev/null || true)
-		row prefix "$i/${#commits[@]} $(git -C "$wt" log -1 --format=%s "$commit" | cut -c1-40)" \
-			"$([ "${n:-0}" = 0 ] && echo pass || echo "FAIL ($n new)") $((SECONDS - t))s"
+		for c in "${pcfgs[@]}"; do
+			t=$SECONDS
+			if [ "${PREFIX_FULL:-0}" = 1 ]; then
+				build "$c" "p$i"
+			else
+				# The series' mm/ .c files that exist here and that
+				# this config builds (they have an object after its
+				# full build).
+				mapfile -t objs < <(for f in "${touched[@]}"; do
+					[ -f "$wt/$f" ] && grep -qxF "${f%.c}.o" "$logs/$c.objs" && echo "${f%.c}.o"; done)
+				build "$c" "p$i" "${objs[@]}"
+			fi
+			compare "$c" "p$i"
+			n=$(grep -c "^$c p$i" "$logs/failures" 2>/dev/null || true)
+			row "prefix" "$i/${#commits[@]} $c $(git -C "$wt" log -1 --format=%s "$commit" | cut -c1-32)" \
+				"$([ "${n:-0}" = 0 ] && echo pass || echo "FAIL ($n new)") $((SECONDS - t))s"
+		done
 	done
 	git -C "$wt" checkout -q --detach "$full"
 fi
