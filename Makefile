@@ -44,7 +44,7 @@
 #                   munmap, mprotect-split times, base vs patched guest
 #   make kunit-arm64 the mm KUnit suites on arm64 (cross-built, booted in
 #                   qemu-system-aarch64; PAGES=64K for 64 KiB pages)
-#   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, LLVM=1,
+#   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, LLVM=-19,
 #                   arm64 4K and 64K, riscv !MMU, sparse and every prefix of
 #                   the series: no new warning vs the base
 #
