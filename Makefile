@@ -139,7 +139,7 @@ help:
 
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
-	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64 build/kunit-arm64-* build/base build/check build/vng \
+	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64* build/kunit-arm64-* build/kunit-mutation* build/mutation* build/base build/check build/vng \
 		build/guest-* build/stress-* build/matrix* build/layout-x86_64 \
 		build/selftest* build/bench-ksm build/bench-mem*
 

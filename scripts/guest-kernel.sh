@@ -6,11 +6,11 @@
 #   base      the pristine 7.2 tree that scripts/fetch.sh prints
 #   patched   build/guest-tree: a worktree of build/linux with patches/series
 #             applied as committed (never build/linux itself)
-#   debug     guest/debug.config on top (KASAN, PROVE_LOCKING, DEBUG_VM_*)
+#   debug     configs/guest-debug.config on top (KASAN, PROVE_LOCKING, DEBUG_VM_*)
 # env: INJECT=patch  apply a deliberate bug (guest/bugs/*.patch) to the patched
 #                    tree before building; the next run without it undoes it
 # Config: x86_64 allnoconfig + Kconfig.fragment + the mm selftests' config +
-# kunit/vng.config + guest/guest.config (+ guest/debug.config), merged with
+# configs/vng.config + configs/guest.config (+ configs/guest-debug.config), merged with
 # scripts/kconfig/merge_config.sh; identical for base and patched. One build
 # dir per kernel (build/guest-<kind>[-debug]), ccache on, under nice.
 set -euo pipefail
@@ -81,8 +81,8 @@ else
 fi
 
 frags=("$TOP/Kconfig.fragment" "$src/tools/testing/selftests/mm/config"
-	"$TOP/kunit/vng.config" "$TOP/guest/guest.config")
-[ -z "$flavour" ] || frags+=("$TOP/guest/debug.config")
+	"$TOP/configs/vng.config" "$TOP/configs/guest.config")
+[ -z "$flavour" ] || frags+=("$TOP/configs/guest-debug.config")
 
 use_ccache
 mkdir -p "$out"
@@ -98,7 +98,7 @@ trap 'rm -rf "$tmp"' EXIT
 for c in KSM TRANSPARENT_HUGEPAGE MIGRATION NUMA_MIGRATION NUMA ACPI_NUMA USERFAULTFD SWAP ZRAM \
 	 9P_FS VIRTIO_CONSOLE DEVTMPFS OVERLAY_FS DEBUG_FS GUP_TEST DEBUG_VM \
 	 DEVICE_PRIVATE TEST_HMM; do
-	grep -qx "CONFIG_$c=y" "$tmp/.config" || die "guest-kernel: CONFIG_$c=y did not survive merge_config (see guest/guest.config)"
+	grep -qx "CONFIG_$c=y" "$tmp/.config" || die "guest-kernel: CONFIG_$c=y did not survive merge_config (see configs/guest.config)"
 done
 if [ -n "$flavour" ]; then
 	for c in KASAN PROVE_LOCKING DEBUG_VM_RB; do

@@ -5,7 +5,7 @@
 # subtests that differ, the skips with their reasons, and any kernel splat.
 # Fails when a result differs from the base, or the patched kernel splats.
 #
-# env: DEBUG=1     the debug kernels (guest/debug.config: KASAN, lockdep, ...)
+# env: DEBUG=1     the debug kernels (configs/guest-debug.config: KASAN, lockdep, ...)
 #      TESTS="..." a subset of the test names of guest/run-tests.sh
 #      KINDS="..." which kernels to boot (default "base patched"); with one
 #                  kernel alone, its results and splats only (no comparison)

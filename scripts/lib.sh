@@ -5,6 +5,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 PATCHES=${PATCHES:-$TOP/patches}
 LINUX=${LINUX:-$BUILD/linux}		# the git tree with the stack applied
+KUNIT_OUT=${KUNIT_OUT:-$BUILD/kunit-x86_64}	# its x86_64 KUnit kernel (kunit.sh)
 BASE_DIR=${BASE_DIR:-$BUILD/base}	# pristine, verified base trees
 DL_DIR=${DL_DIR:-$BUILD/dl}		# downloaded .debs
 BASE_CONF=${BASE_CONF:-$TOP/scripts/base.conf}

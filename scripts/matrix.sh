@@ -77,6 +77,14 @@ extra_of() {
 	arm64k64) echo "CONFIG_ARM64_64K_PAGES=y" ;;
 	esac
 }
+# The config fragment merged over the defconfig: Kconfig.fragment, the KUnit
+# tests and the config's switch; none for nommu (the fragment asks for an MMU).
+fragment_of() {
+	case $1 in
+	nommu) ;;
+	*) cat "$TOP/Kconfig.fragment"; echo CONFIG_KUNIT=y; echo CONFIG_KUNIT_ALL_TESTS=y; extra_of "$1" ;;
+	esac
+}
 # What must (+) or must not (-) be in the final config, or the build does not
 # test its point. (An option with no prompt that is off is not written at all.)
 check_of() {
@@ -93,9 +101,7 @@ check_of() {
 	esac
 }
 
-# configure CONFIG: defconfig + Kconfig.fragment + KUnit tests + its switch
-# (nommu: the fragment, which asks for an MMU, is left out), written only
-# when it changes.
+# configure CONFIG: defconfig_of + fragment_of, written only when it changes.
 configure() {
 	local c=$1 out tmp want
 	local -a env
@@ -103,11 +109,7 @@ configure() {
 	out=$(dir_of "$c")
 	mkdir -p "$out"
 	tmp=$(mktemp -d)
-	if [ "$c" = nommu ]; then
-		: >"$tmp/frag"
-	else
-		{ cat "$TOP/Kconfig.fragment"; echo CONFIG_KUNIT=y; echo CONFIG_KUNIT_ALL_TESTS=y; extra_of "$c"; } >"$tmp/frag"
-	fi
+	fragment_of "$c" >"$tmp/frag"
 	env "${env[@]}" make -s -C "$wt" O="$tmp" "$(defconfig_of "$c")" >/dev/null
 	(cd "$wt" && env "${env[@]}" scripts/kconfig/merge_config.sh -O "$tmp" "$tmp/.config" "$tmp/frag") >"$tmp/merge.log" 2>&1 ||
 		{ tail -n 20 "$tmp/merge.log" >&2; die "matrix: merge_config failed for $c"; }

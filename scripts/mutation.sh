@@ -3,8 +3,10 @@
 # time, to the fully patched scratch worktree, and require the tests named for
 # each to fail:
 #   - "harness": tools/testing/vma (about 40 s each);
-#   - "kunit": with KUNIT=1, the KUnit suites (built in build/linux, restored
-#     afterwards; a few minutes each). Without KUNIT=1 these are skipped.
+#   - "kunit": with KUNIT=1, the KUnit suites, built from the mutated worktree
+#     in a build dir of its own (build/kunit-mutation: the first build is
+#     cold, ~10 min; then a few minutes each). build/linux is never touched.
+#     Without KUNIT=1 these are skipped.
 #   - "selftest": with KUNIT=1, the stack's mm selftests (scripts/selftest.sh)
 #     in that same mutated KUnit kernel, whose own suites must still pass.
 # MATCH=text runs only the bugs whose name contains text (e.g. MATCH=KSM).
@@ -47,6 +49,9 @@ mutations=(
 	"munmap() takes a home-only VMA out of the maple tree unchained|mm/vma.c|s/^\t\terror = anon_vma_home_only_materialize(next);$/\t\terror = 0;/|harness kunit"
 	"an mremap copy is home-only off its page numbers|mm/rmap.c|s/^\t\tvma_start_virt_pgoff(dst) == PHYS_PFN(dst->vm_start);$/\t\ttrue;/;s/operation != VMA_OP_MERGE_UNFAULTED)$/operation != VMA_OP_MERGE_UNFAULTED \&\& operation != VMA_OP_REMAP)/|kunit"
 	"an upgrade trusts its guess of home-only|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\t\tif (home_only .. avc)$/\t\tif (1)/|kunit"
+	"a first fault never links a VMA home-only|mm/rmap.c|/^static bool anon_vma_home_only_prepare/,/^}/s/^\tif (!anon_vma_lazy_enabled())$/\tif (1)/|kunit"
+	"a first fault next to a home-only VMA takes a chain|mm/rmap.c|s/^\tif (neighbour \&\& neighbour != mm_anon_vma_home(mm))$/\tif (neighbour)/|kunit"
+	"a first fault ignores a neighbour that is not in the home|mm/rmap.c|s/^\tif (neighbour \&\& neighbour != mm_anon_vma_home(mm))$/\tif (0)/|kunit"
 	"mm_take_all_locks() skips a home-only VMA's home|mm/vma.c|s/^\t\tif (vma_is_anon_vma_home_only(vma))$/\t\tif (0)/|kunit"
 	"a hugetlb VMA shares its mm's home anon_vma|mm/rmap.c|s/^\treturn anon_vma_lazy_enabled() \&\& !is_vm_hugetlb_page(vma);$/\treturn anon_vma_lazy_enabled();/|kunit"
 	"a fork ignores a failed upgrade|mm/rmap.c|s/^\trc = vma_upgrade_anon_vma_lazy(pvma, FORK);$/\trc = (vma_upgrade_anon_vma_lazy(pvma, FORK), 0);/|selftest"
@@ -68,6 +73,7 @@ mutations=(
 )
 
 read -r wt _ < <("$TOP/scripts/worktree.sh")
+kunit_out=$BUILD/kunit-mutation
 caught=0 missed=0
 
 mutate() {	# tree file sed: apply, and check that it changed something
@@ -97,12 +103,9 @@ for m in "${mutations[@]}"; do
 	fi
 
 	if [ "${KUNIT:-0}" = 1 ] && [[ " $tests " == *" kunit "* || " $tests " == *" selftest "* ]]; then
-		[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] ||
-			die "build/linux has uncommitted changes: not mutating it"
-		trap 'git -C "$LINUX" checkout -q -- "$file"' EXIT
-		mutate "$LINUX" "$file" "$expr"
+		mutate "$wt" "$file" "$expr"
 		kunit_rc=0
-		"$TOP/scripts/kunit.sh" >"$BUILD/mutation-kunit.log" 2>&1 || kunit_rc=$?
+		LINUX=$wt KUNIT_OUT=$kunit_out "$TOP/scripts/kunit.sh" >"$BUILD/mutation-kunit.log" 2>&1 || kunit_rc=$?
 		if [[ " $tests " == *" kunit "* ]]; then
 			if [ "$kunit_rc" = 0 ]; then
 				echo "MISSED kunit: $name"
@@ -115,10 +118,11 @@ for m in "${mutations[@]}"; do
 		if [[ " $tests " == *" selftest "* ]]; then
 			# The selftests need that kernel built (its KUnit
 			# suites may fail: the mutation's other test).
-			if [ "$(cat "$BUILD/kunit-x86_64/.anon-rmap-built-from" 2>/dev/null)" != "$("$TOP/scripts/tree-id.sh")" ]; then
+			if [ "$(cat "$kunit_out/.anon-rmap-built-from" 2>/dev/null)" != "$(LINUX=$wt "$TOP/scripts/tree-id.sh")" ]; then
 				echo "MISSED selftest: $name: the mutated KUnit kernel did not build ($(tail -n1 "$BUILD/mutation-kunit.log"))"
 				missed=$((missed + 1))
-			elif "$TOP/scripts/selftest.sh" >"$BUILD/mutation-selftest.log" 2>&1 ||
+			elif LINUX=$wt KUNIT_OUT=$kunit_out SELFTEST_OUT=$BUILD/mutation-selftest \
+				"$TOP/scripts/selftest.sh" >"$BUILD/mutation-selftest.log" 2>&1 ||
 			     ! grep -qE '^selftest: .*: FAIL$' "$BUILD/mutation-selftest.log"; then
 				# Passed, or failed without a test failing (e.g. a build error).
 				echo "MISSED selftest: $name ($(tail -n1 "$BUILD/mutation-selftest.log"))"
@@ -128,8 +132,7 @@ for m in "${mutations[@]}"; do
 				caught=$((caught + 1))
 			fi
 		fi
-		git -C "$LINUX" checkout -q -- "$file"
-		trap - EXIT
+		git -C "$wt" checkout -q -- "$file"
 	fi
 done
 # Leave the worktree's harness built from unmutated sources.

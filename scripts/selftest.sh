@@ -24,13 +24,13 @@ tests=(
 	"hmm-tests|hmm.hmm_device_private.migrate_release_munmap"
 )
 
-kernel=$BUILD/kunit-x86_64/arch/x86/boot/bzImage
-out=$BUILD/selftest
-hdr=$BUILD/selftest-headers
+kernel=$KUNIT_OUT/arch/x86/boot/bzImage
+out=${SELFTEST_OUT:-$BUILD/selftest}
+hdr=$out-headers
 [ -d "$LINUX/.git" ] || die "$LINUX is not there: run 'make apply' first"
 [ -f "$kernel" ] || die "no kernel at $kernel; run \`make kunit\` first"
-[ "$(cat "$BUILD/kunit-x86_64/.anon-rmap-built-from" 2>/dev/null)" = "$("$TOP/scripts/tree-id.sh")" ] ||
-	die "$kernel was not built from build/linux as it is now; run \`make kunit\` first"
+[ "$(cat "$KUNIT_OUT/.anon-rmap-built-from" 2>/dev/null)" = "$("$TOP/scripts/tree-id.sh")" ] ||
+	die "$kernel was not built from $LINUX as it is now; run \`make kunit\` first"
 [ -f /usr/include/numa.h ] || die "/usr/include/numa.h missing: run 'make deps'"
 
 bins=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make stress`: boot the patched debug kernel (guest/debug.config: KASAN,
+# `make stress`: boot the patched debug kernel (configs/guest-debug.config: KASAN,
 # PROVE_LOCKING, DEBUG_VM_*) under QEMU/TCG with vng, 3 vCPUs, 4 GiB in 2 NUMA
 # nodes (scripts/guest-boot.sh), zram swap, and run tools/stress-rmap (every page checksummed and
 # verified at the end) next to Debian's stress-ng for STRESS_TIME seconds

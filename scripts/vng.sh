@@ -13,7 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-KERNEL=${VNG_KERNEL:-$BUILD/kunit-x86_64/arch/x86/boot/bzImage}
+KERNEL=${VNG_KERNEL:-$KUNIT_OUT/arch/x86/boot/bzImage}
 VNG_DIR=${VNG_DIR:-$BUILD/vng}
 VNG_TIMEOUT=${VNG_TIMEOUT:-300}
 VNG_MEMORY=${VNG_MEMORY:-1G}
@@ -23,7 +23,7 @@ CMD=${CMD:-}
 
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run \`make kunit\` first"
 if [ -z "${VNG_KERNEL:-}" ] &&
-   [ "$(cat "$BUILD/kunit-x86_64/.anon-rmap-built-from" 2>/dev/null)" != "$("$TOP/scripts/tree-id.sh")" ]; then
+   [ "$(cat "$KUNIT_OUT/.anon-rmap-built-from" 2>/dev/null)" != "$("$TOP/scripts/tree-id.sh")" ]; then
 	die "$KERNEL was not built from build/linux as it is now; run \`make kunit\` first"
 fi
 [ -f "$VNG_DIR/.stamp" ] || die "virtme-ng is not unpacked in $VNG_DIR; run scripts/vng-setup.sh first"
