@@ -42,7 +42,7 @@ arm64)
 	64K) pagecfg=CONFIG_ARM64_64K_PAGES=y ;;
 	*) die "kunit: PAGES must be 4K or 64K, not '$pages'" ;;
 	esac
-	out=${KUNIT_OUT_ARM64:-$BUILD/kunit-arm64-$pages}
+	out=$BUILD/kunit-arm64-$pages
 	name="kunit-arm64 ($pages pages)"
 	timeout_s=${KUNIT_TIMEOUT:-1200}
 	cold="~25 min" warm="~2 min"
