@@ -12,7 +12,9 @@ host captured it, console.log (written by guest/run-tests.sh and
 scripts/guest-test.sh). Prints one row per test (test | base | patched), then
 every subtest whose result differs, the skips with their reasons, and any
 kernel splat (BUG, WARNING, KASAN, lockdep, Oops...) found in a run.
-TABLE_FILE, if given, gets the full per-subtest table.
+TABLE_FILE, if given, gets the full per-subtest table. The subtests of a log
+are read by kunit.py's KTAP parser (tools/testing/kunit/kunit_parser.py) of
+the kernel tree, $LINUX (default build/linux).
 
 Exit status: 0 when every test and subtest has the same result on both
 kernels and the patched kernel logged no splat; 1 otherwise. A test listed in
@@ -26,7 +28,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-RESULT = re.compile(r'^(not ok|ok) +\d+ *(?:- *)?(.*?)\s*$')
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 SPLAT = re.compile(
     r'(BUG:|WARNING:|KASAN|UBSAN|kernel BUG at|\bOops\b|general protection fault|'
     r'possible circular locking|possible recursive locking|inconsistent lock state|'
@@ -45,8 +47,7 @@ SPLAT_OK = re.compile(r'(KASAN.*(enabled|initialized|init done|shadow)|'
                       r'topology_sane|llc-sibling)', re.I)
 
 
-EXPLAINED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'guest',
-                         'explained-differences')
+EXPLAINED = os.path.join(TOP, 'guest', 'explained-differences')
 
 
 def explained_differences():
@@ -63,8 +64,8 @@ def explained_differences():
 @dataclass
 class Subtest:
     """One "ok"/"not ok" line of a test's TAP output."""
-    status: str         # pass, fail, skip, xfail, todo; 'absent' if not run
-    reason: str = ''    # what a SKIP/XFAIL/TODO directive said
+    status: str         # pass, fail, skip; 'absent' if not run
+    reason: str = ''    # what a SKIP directive said
 
 
 ABSENT = Subtest('absent')
@@ -112,29 +113,42 @@ def read(path):
         return None
 
 
+def kunit_parser():
+    """kunit.py's KTAP parser and printer, from the kernel tree of the run:
+    $LINUX, else build/linux."""
+    linux = os.environ.get('LINUX') or os.path.join(TOP, 'build', 'linux')
+    path = os.path.join(linux, 'tools', 'testing', 'kunit')
+    if not os.path.isfile(os.path.join(path, 'kunit_parser.py')):
+        sys.exit('guest-compare: no kunit_parser.py in %s: run make apply' % path)
+    sys.path.insert(0, path)
+    import kunit_parser as parser     # pylint: disable=import-outside-toplevel
+    import kunit_printer as printer   # pylint: disable=import-outside-toplevel
+    return parser, printer.Printer(print=False)
+
+
 def parse_tap(text):
-    """{subtest: Subtest} of a kselftest TAP log; repeated names get #N."""
+    """{subtest: Subtest} of a kselftest TAP log, as kunit.py's parser reads
+    it (a SKIP directive is a skip; XFAIL and TODO are its pass and fail);
+    repeated names get #N."""
+    parser, quiet = kunit_parser()
+    status = {parser.TestStatus.SUCCESS: 'pass',
+              parser.TestStatus.SKIPPED: 'skip'}
     subs = {}
     seen = {}
-    for line in text.splitlines():
-        m = RESULT.match(line)
-        if not m:
+    for t in parser.parse_run_tests(text.splitlines(), quiet).subtests:
+        name, reason = t.name.strip(), (t.skip_reason or '').strip()
+        # The parser's stand-ins for results the plan promised and the log
+        # lacks: the exit status tells that the program died, and the
+        # subtests it did not reach are absent from its table.
+        if t.status == parser.TestStatus.TEST_CRASHED and not name:
             continue
-        ok, desc = m.group(1), m.group(2)
-        reason = ''
-        st = 'pass' if ok == 'ok' else 'fail'
-        mm = re.search(r'#\s*(SKIP|XFAIL|TODO)\b\s*(.*)$', desc, re.I)
-        if mm:
-            st = mm.group(1).lower()
-            reason = mm.group(2).strip()
-            desc = desc[:mm.start()].strip()
-        if not desc and reason:	# "ok 2 # SKIP <description>"
-            desc, reason = reason, ''
-        desc = desc or '(unnamed)'
-        seen[desc] = seen.get(desc, 0) + 1
-        if seen[desc] > 1:
-            desc = '%s #%d' % (desc, seen[desc])
-        subs[desc] = Subtest(st, reason)
+        if not name and reason:	# "ok 2 # SKIP <description>"
+            name, reason = reason, ''
+        name = name or '(unnamed)'
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = '%s #%d' % (name, seen[name])
+        subs[name] = Subtest(status.get(t.status, 'fail'), reason)
     return subs
 
 
@@ -166,7 +180,7 @@ def summary(t):
     c = {}
     for s in t.subtests.values():
         c[s.status] = c.get(s.status, 0) + 1
-    parts = ['%d %s' % (c[k], k) for k in ('pass', 'fail', 'skip', 'xfail') if c.get(k)]
+    parts = ['%d %s' % (c[k], k) for k in ('pass', 'fail', 'skip') if c.get(k)]
     return '%s%s %ss' % (t.status, ' (%s)' % ', '.join(parts) if parts else '', t.seconds)
 
 

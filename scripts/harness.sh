@@ -11,7 +11,10 @@ tree=${1:-$LINUX}
 dir=$tree/tools/testing/vma
 [ -d "$dir" ] || die "$dir not found: run 'make apply' first"
 
-log "harness: building $dir (cold: ~40 s)"
+# ccache: bisect.sh rebuilds the harness at every prefix, and mutation.sh
+# once per injected bug, the same sources on each run.
+use_ccache
+log "harness: building $dir (cold: ~40 s; warm ccache: a few s)"
 if ! make -C "$dir" -j"$(nproc)" >"$dir/.build.log" 2>&1; then
 	grep -E 'error|Error' "$dir/.build.log" | head -n 10 >&2
 	die "harness: build failed in $dir (log: $dir/.build.log)"
