@@ -23,6 +23,7 @@ only while the patched kernel passes all of it: the row says "explained" and
 the reason is printed. That is for a base that fails where the stack cannot
 be the cause; a patched kernel that fails it is never explained away.
 """
+import functools
 import os
 import re
 import sys
@@ -113,6 +114,7 @@ def read(path):
         return None
 
 
+@functools.lru_cache(maxsize=None)
 def kunit_parser():
     """kunit.py's KTAP parser and printer, from the kernel tree of the run:
     $LINUX, else build/linux."""

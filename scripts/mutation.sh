@@ -48,7 +48,7 @@ mutations=(
 	"an upgrade takes a home of home-only VMAs for dead|mm/rmap.c|s/^\tif (anon_vma_links_no_vma(home)) {$/\tif (RB_EMPTY_ROOT(\&home->rb_root.rb_root)) {/|kunit"
 	"an unlink kills a home that has home-only VMAs|mm/rmap.c|s/^\t\tif (anon_vma_links_no_vma(anon_vma)) {$/\t\tif (RB_EMPTY_ROOT(\&anon_vma->rb_root.rb_root)) {/|kunit"
 	"munmap() takes a home-only VMA out of the maple tree unchained|mm/vma.c|s/^\t\terror = anon_vma_home_only_materialize(next);$/\t\terror = 0;/|harness kunit"
-	"an mremap copy is home-only off its page numbers|mm/rmap.c|s/^\t\tvma_start_virt_pgoff(dst) == PHYS_PFN(dst->vm_start);$/\t\ttrue;/;s/operation != VMA_OP_MERGE_UNFAULTED)$/operation != VMA_OP_MERGE_UNFAULTED \&\& operation != VMA_OP_REMAP)/|kunit"
+	"an mremap copy is home-only off its page numbers|mm/rmap.c|s/^\t\tvma_virt_pgoff_is_page_number(dst, dst->vm_start);$/\t\ttrue;/;s/operation != VMA_OP_MERGE_UNFAULTED)$/operation != VMA_OP_MERGE_UNFAULTED \&\& operation != VMA_OP_REMAP)/|kunit"
 	"an upgrade trusts its guess of home-only|mm/rmap.c|/^int anon_vma_lazy_upgrade/,/^}/s/^\t\tif (home_only .. avc)$/\t\tif (1)/|kunit"
 	"a first fault never links a VMA home-only|mm/rmap.c|/^static bool anon_vma_prepare_unchained/,/^}/s/^\tif (anon_vma_home_only_prepare(vma, neighbour))$/\tif (0)/|kunit"
 	"a first fault skips the chain of a VMA refused laziness|mm/rmap.c|/^static bool vma_may_skip_anon_vma_chain/,/^}/s/^\tif (refusal == ANON_VMA_LAZY_FAULT)$/\tif (1)/|kunit"
