@@ -31,7 +31,8 @@
 #
 # Guest validation and build matrix (too slow for `make check`; see README.md):
 #   make guest-test boot the base and the patched kernel under QEMU/TCG, run the
-#                   upstream mm selftests in each, table base vs patched
+#                   upstream mm selftests in each (run_vmtests.sh, category by
+#                   category, hmm included), table base vs patched
 #                   (DEBUG=1: KASAN/lockdep/DEBUG_VM kernels, splats fail)
 #   make stress     checksummed stress run in the patched debug guest
 #                   (STRESS_TIME=seconds, default 300)
@@ -41,7 +42,10 @@
 #                   programs under THP never/madvise/always/always+64K mTHP,
 #                   with the lazy layer's /proc/vmstat events; synthetic
 #                   regions, splits, fork tree, a compile) and fault, fork,
-#                   munmap, mprotect-split times, base vs patched guest
+#                   munmap, mprotect-split times over BENCH_BOOTS boots
+#                   each, base vs patched guest
+#   make bench-profile perf profile of the timed workload: samples in each
+#                   kernel path and rmap function, base vs patched guest
 #   make kunit-arm64 the mm KUnit suites on arm64 (cross-built, booted in
 #                   qemu-system-aarch64; PAGES=64K for 64 KiB pages)
 #   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, LLVM=-19,
@@ -56,7 +60,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check shellcheck kernel-doc series bisect harness \
-	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem kunit-arm64 matrix help clean distclean
+	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem bench-profile kunit-arm64 matrix help clean distclean
 
 all: main
 
@@ -126,6 +130,9 @@ bench-ksm: deps
 
 bench-mem: deps
 	$(S)/bench-mem.sh
+
+bench-profile: deps
+	$(S)/bench-profile.sh
 
 kunit-arm64: apply
 	$(S)/kunit-arm64.sh

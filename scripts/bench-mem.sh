@@ -4,7 +4,8 @@
 # guest-test`) under QEMU/TCG with vng (scripts/guest-boot.sh, with
 # slab_nomerge so that anon_vma_chain keeps a cache of its own), twice each:
 # once with slab_debug=U on the three caches, so that the slab workloads
-# count objects exactly, and once without, for the timings. Run
+# count objects exactly, and BENCH_BOOTS times without, alternating base and
+# patched, for the timings. Run
 # tools/anon-mem-bench in each and print, per workload, the slab objects and
 # bytes of anon_vma, anon_vma_chain and vm_area_struct on each kernel and the
 # ratio patched/base, then the timings and their ratio. Workloads: census
@@ -23,7 +24,14 @@
 #                                     forktree needs BENCH_REGIONS * 16 KiB
 #                                     per process (2.4 GiB for the defaults,
 #                                     of the guest's 4 GiB)
-#      BENCH_RUNS (default 11)        timed repeats of the time workload
+#      BENCH_RUNS (default 11)        timed repeats of the time workload in
+#                                     each boot
+#      BENCH_BOOTS (default 3)        timing boots of each kernel: a TCG
+#                                     guest's times move from boot to boot
+#                                     by more than the stack's cost, so the
+#                                     table gives the median over boots of
+#                                     each boot's median, and the spread
+#                                     of the base's boots
 #      BENCH_DEPTH (default 3)        forktree depth: 2^(D+1) - 1 processes
 #      BENCH_PROCS (default 10)       census: processes of each program
 #      GUEST_CMDLINE                  more kernel parameters, after slab_nomerge
@@ -35,12 +43,14 @@ set -euo pipefail
 
 regions=${BENCH_REGIONS:-10000}
 runs=${BENCH_RUNS:-11}
+boots=${BENCH_BOOTS:-3}
 depth=${BENCH_DEPTH:-3}
 procs=${BENCH_PROCS:-10}
-for v in "$regions" "$runs" "$depth" "$procs"; do
-	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH, BENCH_PROCS)"
+for v in "$regions" "$runs" "$depth" "$procs" "$boots"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH, BENCH_PROCS, BENCH_BOOTS)"
 done
-regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth)) procs=$((10#$procs))
+regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth)) procs=$((10#$procs)) boots=$((10#$boots))
+[ "$boots" -ge 1 ] || die "bench-mem: BENCH_BOOTS=$boots: want 1 or more"
 [ "$procs" -ge 1 ] || die "bench-mem: BENCH_PROCS=$procs: want 1 or more"
 [ "$regions" -ge 1 ] || die "bench-mem: BENCH_REGIONS=$regions: want 1 or more"
 [ "$runs" -ge 1 ] || die "bench-mem: BENCH_RUNS=$runs: want 1 or more"
@@ -131,29 +141,47 @@ field() {
 declare -A result
 skipped_exec=0
 slab_debug="slab_debug=U,anon_vma,anon_vma_chain,vm_area_struct"
+
+# boot K PART DIR: one boot of kernel K for PART (slab or time) in DIR; its
+# output is appended to build/bench-mem/K/bench.out.
+boot() {
+	local k=$1 part=$2 dir=$3 cmdline rc=0
+	mkdir -p "$dir"
+	if [ "$part" = slab ]; then
+		cmdline="slab_nomerge $slab_debug"
+	else
+		cmdline="slab_nomerge"
+	fi
+	guest_script "$k" "$part" >"$dir/guest.sh"
+	GUEST_CMDLINE="$cmdline ${GUEST_CMDLINE:-}" \
+		"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$dir" 1800 \
+		"bash $(printf %q "$dir/guest.sh")" >"$dir/bench.out" 2>&1 || rc=$?
+	cat "$dir/bench.out" >>"$out/$k/bench.out"
+	[ $rc = 0 ] || { cat "$dir/bench.out" >&2; die "bench-mem: the $k guest ($part) failed (exit $rc; console: $dir/console.log)"; }
+}
+
 for k in base patched; do
 	rm -rf "${out:?}/$k"
 	mkdir -p "$out/$k"
 	: >"$out/$k/bench.out"
-	for part in slab time; do
-		mkdir -p "$out/$k/$part"
-		if [ $part = slab ]; then
-			log "bench-mem: booting the $k kernel ($slab_debug): $regions regions, forktree depth $depth, exec"
-			cmdline="slab_nomerge $slab_debug"
-		else
-			log "bench-mem: booting the $k kernel: $runs timed runs over $regions regions"
-			cmdline="slab_nomerge"
-		fi
-		guest_script "$k" $part >"$out/$k/$part/guest.sh"
-		rc=0
-		GUEST_CMDLINE="$cmdline ${GUEST_CMDLINE:-}" \
-			"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$out/$k/$part" 1800 \
-			"bash $(printf %q "$out/$k/$part/guest.sh")" >"$out/$k/$part/bench.out" 2>&1 || rc=$?
-		cat "$out/$k/$part/bench.out" >>"$out/$k/bench.out"
-		[ $rc = 0 ] || { cat "$out/$k/$part/bench.out" >&2; die "bench-mem: the $k guest ($part) failed (exit $rc; console: $out/$k/$part/console.log)"; }
+	log "bench-mem: booting the $k kernel ($slab_debug): $regions regions, forktree depth $depth, exec"
+	boot "$k" slab "$out/$k/slab"
+done
+# The timing boots alternate, so that a slow spell of the host does not
+# fall on one kernel alone.
+for i in $(seq 1 "$boots"); do
+	for k in base patched; do
+		log "bench-mem: booting the $k kernel (timing boot $i of $boots): $runs timed runs over $regions regions"
+		boot "$k" time "$out/$k/time-$i"
+		line=$(grep '^anon-mem-bench: workload=time ' "$out/$k/time-$i/bench.out" || true)
+		[ -n "$line" ] || die "bench-mem: no result for workload time from the $k kernel (console: $out/$k/time-$i/console.log)"
+		result[$k,time,$i]=$line
 	done
+done
+
+for k in base patched; do
 	grep -E '^(guest|anon-mem-bench: (warning|note)): ' "$out/$k/bench.out" | awk -v k="$k" '!seen[$0]++ { print k ": " $0 }' || true
-	for w in "${census_modes[@]/#/census:}" "${slab_workloads[@]}" time; do
+	for w in "${census_modes[@]/#/census:}" "${slab_workloads[@]}"; do
 		if [ "$w" = exec ] && grep -q '^guest: no gcc' "$out/$k/bench.out"; then
 			skipped_exec=1
 			continue
@@ -174,7 +202,7 @@ for k in base patched; do
 		fi
 		# Bytes at the object size of the boot without slab_debug.
 		for c in anon_vma anon_vma_chain vm_area_struct; do
-			size=$(sed -n "s/^guest: objsize.* $c=\([0-9]*\).*/\1/p" "$out/$k/bench.out")
+			size=$(sed -n "s/^guest: objsize.* $c=\([0-9]*\).*/\1/p" "$out/$k/bench.out" | head -n 1)
 			[ -n "$size" ] || die "bench-mem: no object size of $c from the $k kernel"
 			objs=$(field "$line" "$c")
 			[ "$objs" = -1 ] || line=$(sed "s/ ${c}_bytes=[-0-9]*/ ${c}_bytes=$((objs * size))/" <<<"$line")
@@ -303,17 +331,56 @@ for w in regions split; do
 	done
 done
 
-# The timings: median and min over $runs runs, and the ratio patched/base.
-printf '\nworkload time: %s regions, %s runs each (microseconds; ratio patched/base, < 1 is faster;\n' \
-	"$regions" "$runs"
-printf 'mprotect_small/_1g: one page in the middle of a populated 64 KiB / 1 GiB mapping)\n'
-printf '%-15s %12s %12s %9s %12s %12s %9s\n' step "base median" "patch. med." "ratio med" \
-	"base min" "patched min" "ratio min"
+# The timings: for each kernel, the median over its boots of each boot's
+# median over $runs runs, and the least min; the ratio patched/base; the
+# median of the ratios of each pair of boots (base i, patched i: booted one
+# after the other, so a slow spell of the host weighs on both); and the
+# base's spread from boot to boot ((max - min) / median of its boot medians):
+# a ratio within that spread of 1 is no measured difference.
+printf '\nworkload time: %s regions, %s runs in each of %s boots per kernel (microseconds;\n' \
+	"$regions" "$runs" "$boots"
+printf 'ratio patched/base, < 1 is faster; mprotect_small/_1g: one page in the middle\n'
+printf 'of a populated 64 KiB / 1 GiB mapping)\n'
+printf '%-15s %12s %12s %9s %12s %12s %9s %9s %12s\n' step "base median" "patch. med." "ratio med" \
+	"base min" "patched min" "ratio min" "paired" "base spread"
 for s in fault forkexit munmap mprotect_small mprotect_1g; do
-	awk -v s="$s" -v bd="$(field "${result[base,time]}" "${s}_median_us")" \
-	    -v pd="$(field "${result[patched,time]}" "${s}_median_us")" \
-	    -v bm="$(field "${result[base,time]}" "${s}_min_us")" \
-	    -v pm="$(field "${result[patched,time]}" "${s}_min_us")" '
+	bmed=() pmed=() bmin=() pmin=()
+	for i in $(seq 1 "$boots"); do
+		bmed+=("$(field "${result[base,time,$i]}" "${s}_median_us")")
+		pmed+=("$(field "${result[patched,time,$i]}" "${s}_median_us")")
+		bmin+=("$(field "${result[base,time,$i]}" "${s}_min_us")")
+		pmin+=("$(field "${result[patched,time,$i]}" "${s}_min_us")")
+	done
+	awk -v s="$s" -v bd="${bmed[*]}" -v pd="${pmed[*]}" -v bm="${bmin[*]}" -v pm="${pmin[*]}" '
+		function sort(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		}
+		function median(str,   a, n) {
+			n = split(str, a, " "); sort(a, n)
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		function least(str,   a, n) { n = split(str, a, " "); sort(a, n); return a[1] }
+		function most(str,   a, n) { n = split(str, a, " "); sort(a, n); return a[n] }
 		function r(b, p) { return b > 0 ? sprintf("%.3f", p / b) : "n/a" }
-		BEGIN { printf "%-15s %12.1f %12.1f %9s %12.1f %12.1f %9s\n", s, bd, pd, r(bd, pd), bm, pm, r(bm, pm) }'
+		BEGIN {
+			b = median(bd); p = median(pd)
+			spread = b > 0 ? sprintf("%.1f%%", 100 * (most(bd) - least(bd)) / b) : "n/a"
+			n = split(bd, ba, " "); split(pd, pa, " "); pairs = ""
+			for (i = 1; i <= n; i++)
+				if (ba[i] > 0)
+					pairs = pairs " " pa[i] / ba[i]
+			printf "%-15s %12.1f %12.1f %9s %12.1f %12.1f %9s %9s %12s\n", s, b, p, r(b, p),
+				least(bm), least(pm), r(least(bm), least(pm)),
+				pairs == "" ? "n/a" : sprintf("%.3f", median(pairs)), spread
+		}'
+done
+for k in base patched; do
+	printf '%s boot medians (fault, forkexit, munmap):' "$k"
+	for i in $(seq 1 "$boots"); do
+		printf ' %s/%s/%s' "$(field "${result[$k,time,$i]}" fault_median_us)" \
+			"$(field "${result[$k,time,$i]}" forkexit_median_us)" \
+			"$(field "${result[$k,time,$i]}" munmap_median_us)"
+	done
+	echo
 done

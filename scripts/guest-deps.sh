@@ -18,6 +18,8 @@ pkgs=(
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
 	# make kunit-arm64: the arm64 KUnit kernel boots in qemu-system-aarch64
 	qemu-system-arm
+	# make bench-profile: perf record in the guest, perf script on the host
+	linux-perf
 )
 
 missing=()

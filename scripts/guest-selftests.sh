@@ -39,8 +39,13 @@ for h in numa.h liburing.h; do
 	[ -f /usr/include/$h ] || die "/usr/include/$h missing; run scripts/guest-deps.sh"
 done
 
+# The programs run_vmtests.sh runs for the categories of guest/run-tests.sh,
+# and the scripts it needs (copied from the source directory).
 bins=(cow rmap ksm_functional_tests ksm_tests merge mremap_test mremap_dontunmap
-	migration split_huge_page_test madv_populate uffd-unit-tests hmm-tests)
+	migration khugepaged split_huge_page_test transhuge-stress
+	folio_split_race_test madv_populate uffd-unit-tests uffd-stress
+	uffd-wp-mremap hmm-tests)
+scripts=(run_vmtests.sh test_hmm.sh)
 
 log "guest-selftests: uapi headers and ${#bins[@]} mm selftests of the $kind tree into $out"
 mkdir -p "$out" "$hdr"
@@ -52,5 +57,8 @@ nice -n 10 make -C "$src/tools/testing/selftests/mm" OUTPUT="$out" \
 	{ grep -E 'error' "$out.log" | head -n 20 >&2; die "guest-selftests: build failed, see $out.log"; }
 for b in "${bins[@]}"; do
 	[ -x "$out/$b" ] || die "guest-selftests: $out/$b was not built"
+done
+for f in "${scripts[@]}"; do
+	install -m 755 "$src/tools/testing/selftests/mm/$f" "$out/$f"
 done
 echo "$out"

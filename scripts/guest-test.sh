@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Boot the base and the patched kernel (same config) under QEMU/TCG with vng,
 # 3 vCPUs, 4 GiB in 2 NUMA nodes (scripts/guest-boot.sh), run the upstream mm
-# selftests in each (guest/run-tests.sh) and compare: a table test | base | patched, the
+# selftests in each through their runner, run_vmtests.sh, category by category
+# (guest/run-tests.sh), and compare: a table test | base | patched, the
 # subtests that differ, the skips with their reasons, and any kernel splat.
 # Fails when a result differs from the base, or the patched kernel splats.
 #
 # env: DEBUG=1     the debug kernels (configs/guest-debug.config: KASAN, lockdep, ...)
-#      TESTS="..." a subset of the test names of guest/run-tests.sh
+#      TESTS="..." run_vmtests.sh categories (default: guest/run-tests.sh's)
 #      KINDS="..." which kernels to boot (default "base patched"); with one
 #                  kernel alone, its results and splats only (no comparison)
 #      GUEST_TIMEOUT  seconds for one whole guest run (default 3600; 7200 DEBUG=1)
@@ -61,7 +62,7 @@ boot_run() {
 	mkdir -p "$out"
 	log "guest-test: booting the $k${flavour:+ $flavour} kernel, running mm selftests ${*:-(all)} (log: $out/console.log)"
 	"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$out" "$timeout_s" \
-		"$TOP/guest/run-tests.sh ${sel[$k]} $out $*" |
+		"$TOP/guest/run-tests.sh ${sel[$k]} $out ${kernel[$k]%/arch/*} $*" |
 		tee "$out/guest.out" | grep --line-buffered '^guest:' >&2 || true
 	log "guest-test: $k run took $((SECONDS - t0)) s"
 	[ -f "$out/done" ] || log "guest-test: the $k guest did not finish (crash or timeout); see $out/console.log"
@@ -73,20 +74,28 @@ for k in $kinds; do boot_run "$k" "$results/$k" ${TESTS:-}; done
 if [[ " $kinds " = *" base "* && " $kinds " = *" patched "* ]]; then
 	# Some selftests are timing-dependent under TCG (seen: migration's
 	# shared_anon_htlb and ksm_tests -N -m 1 fail now and then, on either
-	# kernel). A test whose result differs is run again on both kernels; it
-	# counts as differing only if it differs again (RETRY=0: no second run).
+	# kernel). A test whose result differs is run again on both kernels (its
+	# whole category); it counts as differing only if it differs again
+	# (RETRY=0: no second run).
 	mapfile -t again < <("$TOP/scripts/guest-compare.py" --differing "$results/base" "$results/patched")
 	if [ ${#again[@]} -gt 0 ] && [ "${RETRY:-1}" = 1 ]; then
-		log "guest-test: results differ in ${again[*]}; running those again on both kernels"
-		for k in base patched; do boot_run "$k" "$results/$k-retry" "${again[@]}"; done
+		mapfile -t cats < <(for t in "${again[@]}"; do
+			cat "$results/base/$t.cat" "$results/patched/$t.cat" 2>/dev/null | head -n 1
+		done | sort -u)
+		# (No category known: the test ran on neither kernel; run them all.)
+		log "guest-test: results differ in ${again[*]}; running categories ${cats[*]:-(all)} again on both kernels"
+		for k in base patched; do boot_run "$k" "$results/$k-retry" "${cats[@]}"; done
 		mapfile -t still < <("$TOP/scripts/guest-compare.py" --differing "$results/base-retry" "$results/patched-retry")
 		for t in "${again[@]}"; do
+			# Not run the second time (a timeout stopped its category):
+			# still differing.
+			[ -f "$results/base-retry/$t.rc" ] && [ -f "$results/patched-retry/$t.rc" ] || continue
 			case " ${still[*]} " in
 			*" $t "*) ;;
 			*)	# Same on the second run: take the second run's results.
 				log "guest-test: $t: same on the second run, counted as flaky, not as a difference"
 				for k in base patched; do
-					for f in log rc time; do
+					for f in log rc time cat; do
 						cp "$results/$k-retry/$t.$f" "$results/$k/$t.$f" 2>/dev/null || true
 					done
 					echo "$t" >>"$results/$k/flaky"
