@@ -92,13 +92,13 @@ stamp() {
 	while IFS= read -r line; do printf '%s %s\n' "$SECONDS" "$line"; done
 }
 
-# split CATEGORY RC: run_vmtests.sh's stamped output on stdin into one
+# split_tap CATEGORY RC: run_vmtests.sh's stamped output on stdin into one
 # NAME.log/.rc/.time/.cat per test. A test is announced by three lines
 # ("# ---", "# running CMD", "# ---"), its output follows prefixed "# ",
 # and "ok N ...", "ok N ... # SKIP" or "not ok N ... # exit=RC" ends it.
 # A test left without that line was stopped by the timeout (RC 124) or by
 # whatever ended run_vmtests.sh.
-split() {
+split_tap() {
 	awk -v out="$out" -v cat="$1" -v catrc="$2" '
 	function name_of(cmd) {
 		sub(/^bash /, "", cmd); sub(/^\.\//, "", cmd)
@@ -144,7 +144,7 @@ for c in "${categories[@]}"; do
 	timeout -k 10 "$per_category_timeout" ./run_vmtests.sh -t "$c" </dev/null 2>&1 |
 		stamp >"$out/run_vmtests.$c.log"
 	rc=${PIPESTATUS[0]}
-	split "$c" "$rc" <"$out/run_vmtests.$c.log"
+	split_tap "$c" "$rc" <"$out/run_vmtests.$c.log"
 	echo "guest: category $c exit $rc in $((SECONDS - start)) s"
 	# Put memory back the way the next category expects it.
 	echo 0 >/sys/kernel/mm/ksm/run 2>/dev/null
