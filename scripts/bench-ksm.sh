@@ -22,13 +22,7 @@ done
 [ ${#mappings[@]} -gt 0 ] || die "bench-ksm: BENCH_MAPPINGS is empty"
 out=$BUILD/bench-ksm
 
-"$TOP/scripts/guest-deps.sh"
-[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
-"$TOP/scripts/vng-setup.sh" >/dev/null
-
-mkdir -p "$out"
-make -s -C "$TOP/tools/ksm-rmap-bench" O="$out" >/dev/null ||
-	die "bench-ksm: building tools/ksm-rmap-bench failed"
+bench_setup bench-ksm ksm-rmap-bench "$out"
 
 declare -A kernel
 for k in patched base; do

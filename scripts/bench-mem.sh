@@ -2,8 +2,8 @@
 # The slab-usage benchmark of Part 5 (lazy anon_vma): boot the base and the
 # patched guest kernel (scripts/guest-kernel.sh, the kernels of `make
 # guest-test`) under QEMU/TCG with vng (scripts/guest-boot.sh, with
-# slab_nomerge so that anon_vma_chain keeps a cache of its own), twice each:
-# once with slab_debug=U on the three caches, so that the slab workloads
+# slab_nomerge so that anon_vma_chain keeps a cache of its own): once each
+# with slab_debug=U on the three caches, so that the slab workloads
 # count objects exactly, and BENCH_BOOTS times without, alternating base and
 # patched, for the timings. Run
 # tools/anon-mem-bench in each and print, per workload, the slab objects and
@@ -70,13 +70,7 @@ slab_workloads=(regions split forktree exec)
 census_modes=(never madvise always always+64k)
 thp=/sys/kernel/mm/transparent_hugepage
 
-"$TOP/scripts/guest-deps.sh"
-[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
-"$TOP/scripts/vng-setup.sh" >/dev/null
-
-mkdir -p "$out"
-make -s -C "$TOP/tools/anon-mem-bench" O="$out" >/dev/null ||
-	die "bench-mem: building tools/anon-mem-bench failed"
+bench_setup bench-mem anon-mem-bench "$out"
 [ -f "$src" ] || die "bench-mem: $src is missing"
 
 declare -A kernel

@@ -24,12 +24,7 @@ done
 out=$BUILD/bench-profile
 perf=$(command -v perf) || die "bench-profile: no perf; run scripts/guest-deps.sh (Debian's linux-perf)"
 
-"$TOP/scripts/guest-deps.sh"
-[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
-"$TOP/scripts/vng-setup.sh" >/dev/null
-mkdir -p "$out"
-make -s -C "$TOP/tools/anon-mem-bench" O="$out" >/dev/null ||
-	die "bench-profile: building tools/anon-mem-bench failed"
+bench_setup bench-profile anon-mem-bench "$out"
 
 # Kernel paths (a sample counts for a path when the symbol is on its stack)
 # and the rmap functions the stack adds or changes.

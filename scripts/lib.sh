@@ -45,6 +45,18 @@ use_ccache() {
 	mkdir -p "$CCACHE_DIR"
 }
 
+# bench_setup NAME TOOL OUT: what a guest benchmark needs before it boots: the
+# guest's Debian packages, build/linux, virtme-ng, and tools/TOOL built into
+# OUT. NAME prefixes the error.
+bench_setup() {
+	"$TOP/scripts/guest-deps.sh"
+	[ -d "$LINUX/.git" ] || "$TOP/scripts/apply.sh"
+	"$TOP/scripts/vng-setup.sh" >/dev/null
+	mkdir -p "$3"
+	make -s -C "$TOP/tools/$2" O="$3" >/dev/null ||
+		die "$1: building tools/$2 failed"
+}
+
 # Print the patch files present in patches/ (not the cover letter), sorted.
 patch_files() {
 	local f
