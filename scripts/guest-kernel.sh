@@ -7,8 +7,9 @@
 #   patched   build/guest-tree: a worktree of build/linux with patches/series
 #             applied as committed (never build/linux itself)
 #   debug     configs/guest-debug.config on top (KASAN, PROVE_LOCKING, DEBUG_VM_*)
-# env: INJECT=patch  apply a deliberate bug (guest/bugs/*.patch) to the patched
-#                    tree before building; the next run without it undoes it
+# env: INJECT=name   apply a known bug of bugs/list (scripts/inject.sh) to the
+#                    patched tree before building; the next run without it
+#                    undoes it
 # Config: x86_64 allnoconfig + Kconfig.fragment + the mm selftests' config +
 # configs/vng.config + configs/guest.config (+ configs/guest-debug.config), merged with
 # scripts/kconfig/merge_config.sh; identical for base and patched. One build
@@ -72,11 +73,11 @@ else
 		restore_mtimes "$src" "$stamps"
 		echo "$want" >"$BUILD/guest-tree.series"
 	fi
-	# INJECT=file.patch: a deliberate bug on top (guest/bugs/), to check
-	# that the guest runs catch it. The next run without INJECT undoes it.
+	# INJECT=name: a known bug on top (bugs/list), to check that the
+	# guest runs catch it. The next run without INJECT undoes it.
 	if [ -n "${INJECT:-}" ]; then
-		git -C "$src" apply "$(realpath "$INJECT")" || die "guest-kernel: INJECT=$INJECT does not apply"
-		log "guest-kernel: INJECTED $INJECT into the patched tree"
+		"$TOP/scripts/inject.sh" "$src" "$INJECT"
+		log "guest-kernel: INJECTED '$INJECT' into the patched tree"
 	fi
 fi
 
