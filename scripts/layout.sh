@@ -10,9 +10,10 @@
 # no 4 bytes are left, and the struct grows to 256 bytes: see the cover
 # letter.)
 #
-# struct anon_vma is 88 bytes in the base and 96 with the series: the home's
-# owner mm (home_mm, patch 56) takes 8 bytes; its count of home-only VMAs
-# fills the hole after refcount.
+# struct anon_vma is 88 bytes in the base and 104 with the series: the home's
+# owner mm (home_mm, patch 56) takes 8 bytes, and its list of the munmap()s
+# in flight (munmaps, patch 62) 8 more; its count of home-only VMAs fills the
+# hole after refcount.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,7 +22,7 @@ set -euo pipefail
 checks=(
 	"fragment||vm_area_struct|mm/vma_init.o|192"
 	"fragment||ksm_rmap_item|mm/ksm.o|64"
-	"fragment||anon_vma|mm/ksm.o|88|96"
+	"fragment||anon_vma|mm/ksm.o|88|104"
 	"anon_vma_name|CONFIG_ANON_VMA_NAME=y|vm_area_struct|mm/vma_init.o|192"
 )
 
