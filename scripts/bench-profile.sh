@@ -30,7 +30,8 @@ bench_setup bench-profile anon-mem-bench "$out"
 # and the rmap functions the stack adds or changes.
 paths=(handle_mm_fault do_mmap dup_mmap exit_mmap do_vmi_align_munmap mprotect_fixup)
 rmap=(__anon_vma_prepare anon_vma_clone anon_vma_fork unlink_anon_vmas
-	anon_vma_home_only_materialize folio_add_new_anon_rmap folio_remove_rmap_ptes
+	anon_vma_home_only_materialize anon_vma_home_munmap_begin
+	anon_vma_home_munmap_end folio_add_new_anon_rmap folio_remove_rmap_ptes
 	vm_area_free)
 
 for k in base patched; do
