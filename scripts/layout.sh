@@ -11,8 +11,8 @@
 # letter.)
 #
 # struct anon_vma is 88 bytes in the base and 104 with the series: the home's
-# owner mm (home_mm, patch 56) takes 8 bytes, and its list of the munmap()s
-# in flight (munmaps, patch 62) 8 more; its count of home-only VMAs fills the
+# owner mm (home_mm, patch 56) takes 8 bytes, and its pointer to the munmap()
+# in flight (munmap, patch 62) 8 more; its count of home-only VMAs fills the
 # hole after refcount.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
