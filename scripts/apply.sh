@@ -31,7 +31,7 @@ if [ -d "$LINUX/.git" ]; then
 	else
 		rec_base="" rec_series="" rec_head=""
 	fi
-	dirty=$(git status --porcelain --untracked-files=no | head -n1)
+	dirty=$(git status --porcelain --untracked-files=no | sed -n 1p)
 	head=$(git rev-parse HEAD)
 	if [ -z "$dirty" ] && [ "$want_id $head" = "$rec_base $rec_series $rec_head" ]; then
 		log "apply: $(git rev-list --count anon-rmap-base..HEAD) patches already applied in $LINUX, nothing to do"

@@ -16,7 +16,7 @@ printf '%-4s %-62s %s\n' "#" "patch" "harness"
 for c in $commits; do
 	i=$((i + 1))
 	subj=$(git -C "$wt" log -1 --format=%s "$c")
-	if ! git -C "$wt" diff --name-only "$c~1" "$c" | grep -qE "$harness_paths"; then
+	if ! grep -qE "$harness_paths" <<<"$(git -C "$wt" diff --name-only "$c~1" "$c")"; then
 		printf '%-4s %-62.62s %s\n' "$i" "$subj" "not touched"
 		continue
 	fi

@@ -17,7 +17,7 @@ kind=${1:-}
 case $kind in
 base)
 	src=$BUILD/guest-base-tree
-	if [ ! -d "$src" ] || ! git -C "$LINUX" worktree list --porcelain | grep -qxF "worktree $src"; then
+	if [ ! -d "$src" ] || ! grep -qxF "worktree $src" <<<"$(git -C "$LINUX" worktree list --porcelain)"; then
 		rm -rf "$src"
 		git -C "$LINUX" worktree prune
 		log "guest-selftests: creating $src (about 30 s)"

@@ -18,7 +18,10 @@ fi
 tree=$1 want=$2
 [ -d "$tree" ] || die "inject: no tree at $tree"
 
-match=$(bugs | awk -F'|' -v w="$want" '$1 == w { print; exit }')
+# No early exit in awk: grep would die of SIGPIPE, and pipefail then fails
+# the assignment (set -e) without a word, now and then.
+match=$(bugs | awk -F'|' -v w="$want" '$1 == w')
+match=${match%%$'\n'*}
 if [ -z "$match" ]; then
 	match=$(bugs | awk -F'|' -v w="$want" 'index($1, w)')
 	[ -n "$match" ] || die "inject: no bug named like '$want' in bugs/list"

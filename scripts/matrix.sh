@@ -220,7 +220,7 @@ if [ ${#pcfgs[@]} -gt 0 ]; then
 		i=$((i + 1))
 		[ "$commit" != "$full" ] || { row prefix "$i/${#commits[@]}" "= full stack (above)"; continue; }
 		[ "$i" -ge "${PREFIX_FROM:-1}" ] || { row prefix "$i/${#commits[@]}" "skipped: before PREFIX_FROM=$PREFIX_FROM"; continue; }
-		if ! git -C "$wt" diff --name-only "$commit^" "$commit" | grep -qvE '^(tools|Documentation)/'; then
+		if ! grep -qvE '^(tools|Documentation)/' <<<"$(git -C "$wt" diff --name-only "$commit^" "$commit")"; then
 			row prefix "$i/${#commits[@]}" "skipped: touches only tools/ or Documentation/"
 			continue
 		fi

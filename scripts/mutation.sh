@@ -20,8 +20,9 @@ kunit_out=$BUILD/kunit-mutation
 caught=0 missed=0
 
 mutate() {	# tree name: apply the bug, and check that it changed something
-	local out
-	out=$("$TOP/scripts/inject.sh" "$1" "$2" 2>&1) || die "$out"
+	local out rc=0
+	out=$("$TOP/scripts/inject.sh" "$1" "$2" 2>&1) || rc=$?
+	[ "$rc" = 0 ] || die "inject of '$2' failed (exit $rc): ${out:-no message}"
 }
 
 mapfile -t mutations < <("$TOP/scripts/inject.sh" --list)

@@ -10,7 +10,7 @@ set -euo pipefail
 wt=${WORKTREE:-$BUILD/check-tree}
 
 # A worktree left over from an earlier build/linux is useless: start again.
-if [ -e "$wt" ] && ! git -C "$LINUX" worktree list --porcelain | grep -qxF "worktree $wt"; then
+if [ -e "$wt" ] && ! grep -qxF "worktree $wt" <<<"$(git -C "$LINUX" worktree list --porcelain)"; then
 	rm -rf "$wt"
 fi
 if [ ! -e "$wt" ]; then
