@@ -33,6 +33,12 @@ cover=$PATCHES/0000-cover-letter.patch
 	git shortlog anon-rmap-base..HEAD
 	git diff --stat=72 --summary anon-rmap-base..HEAD
 	echo
+	# The base, as format-patch --base would name it; there is no
+	# upstream commit id to give, as the tree is Debian's source package.
+	base=$(git log -1 --format=%s anon-rmap-base | sed -n 's/^Base: Linux \([0-9.]*\) (\(.*\))$/v\1 (Debian linux-source, version \2)/p')
+	[ -n "$base" ] || die "export: the base commit's subject names no version"
+	echo "base-commit: $base"
+	echo
 } >"$tmp/cover"
 
 # The poster's identity, if one is set (see SIGNOFF in lib.sh).
