@@ -18,12 +18,11 @@ fi
 tree=$1 want=$2
 [ -d "$tree" ] || die "inject: no tree at $tree"
 
-# No early exit in awk: grep would die of SIGPIPE, and pipefail then fails
-# the assignment (set -e) without a word, now and then.
-match=$(bugs | awk -F'|' -v w="$want" '$1 == w')
-match=${match%%$'\n'*}
+# awk reads bugs/list itself: piped from grep, its early exit would kill
+# grep with SIGPIPE, and pipefail would fail the lookup now and then.
+match=$(awk -F'|' -v w="$want" '!/^#/ && $1 == w { print; exit }' "$TOP/bugs/list")
 if [ -z "$match" ]; then
-	match=$(bugs | awk -F'|' -v w="$want" 'index($1, w)')
+	match=$(awk -F'|' -v w="$want" '!/^#/ && index($1, w)' "$TOP/bugs/list")
 	[ -n "$match" ] || die "inject: no bug named like '$want' in bugs/list"
 	[ "$(wc -l <<<"$match")" = 1 ] ||
 		die "inject: '$want' names several bugs:$(cut -d'|' -f1 <<<"$match" | sed 's/^/\n  /')"
