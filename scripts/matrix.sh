@@ -22,7 +22,8 @@
 #            ~2 min each, as every prefix edits include/linux/mm.h); a
 #            prefix whose patch changes only tools/ or Documentation/ is
 #            skipped (PREFIX_FROM=N: only prefixes N and later, e.g. the
-#            patches that were just added)
+#            patches that were just added; PREFIX_TO=M: only prefixes up
+#            to M, so that a long run can be split into chunks)
 # Warnings are compared with line numbers stripped ("file: warning: text").
 #
 # Source: build/matrix-tree, a worktree of build/linux with patches/series
@@ -33,6 +34,9 @@ set -euo pipefail
 
 all="x86_64 i386 noksm novmalock nothp llvm arm64 arm64k64 nommu sparse prefix"
 configs=${CONFIGS:-$all}
+for v in "${PREFIX_FROM:-1}" "${PREFIX_TO:-1}"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "matrix: '$v' is not a patch number (PREFIX_FROM, PREFIX_TO)"
+done
 for c in $configs; do case " $all " in *" $c "*) ;; *) die "matrix: unknown config '$c' (known: $all)" ;; esac; done
 logs=$BUILD/matrix
 wt=$BUILD/matrix-tree
@@ -220,6 +224,7 @@ if [ ${#pcfgs[@]} -gt 0 ]; then
 		i=$((i + 1))
 		[ "$commit" != "$full" ] || { row prefix "$i/${#commits[@]}" "= full stack (above)"; continue; }
 		[ "$i" -ge "${PREFIX_FROM:-1}" ] || { row prefix "$i/${#commits[@]}" "skipped: before PREFIX_FROM=$PREFIX_FROM"; continue; }
+		[ "$i" -le "${PREFIX_TO:-${#commits[@]}}" ] || { row prefix "$i/${#commits[@]}" "skipped: after PREFIX_TO=$PREFIX_TO"; continue; }
 		if ! grep -qvE '^(tools|Documentation)/' <<<"$(git -C "$wt" diff --name-only "$commit^" "$commit")"; then
 			row prefix "$i/${#commits[@]}" "skipped: touches only tools/ or Documentation/"
 			continue
