@@ -34,6 +34,12 @@
 #                                     of the base's boots
 #      BENCH_DEPTH (default 3)        forktree depth: 2^(D+1) - 1 processes
 #      BENCH_PROCS (default 10)       census: processes of each program
+#      BENCH_CENSUS_RUNS (default 3)  census: runs of each THP setting; the
+#                                     tables give each count's median (the
+#                                     THP faults of one run move by 2x
+#                                     between runs of one kernel: python's
+#                                     thread arenas) and AnonHugePages'
+#                                     range
 #      GUEST_CMDLINE                  more kernel parameters, after slab_nomerge
 #      DEBUG=1                        the debug kernels of `make guest-test
 #                                     DEBUG=1` instead: the slab counts hold,
@@ -46,10 +52,13 @@ runs=${BENCH_RUNS:-11}
 boots=${BENCH_BOOTS:-3}
 depth=${BENCH_DEPTH:-3}
 procs=${BENCH_PROCS:-10}
-for v in "$regions" "$runs" "$depth" "$procs" "$boots"; do
-	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH, BENCH_PROCS, BENCH_BOOTS)"
+census_runs=${BENCH_CENSUS_RUNS:-3}
+for v in "$regions" "$runs" "$depth" "$procs" "$boots" "$census_runs"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "bench-mem: '$v' is not a number (BENCH_REGIONS, BENCH_RUNS, BENCH_DEPTH, BENCH_PROCS, BENCH_BOOTS, BENCH_CENSUS_RUNS)"
 done
 regions=$((10#$regions)) runs=$((10#$runs)) depth=$((10#$depth)) procs=$((10#$procs)) boots=$((10#$boots))
+census_runs=$((10#$census_runs))
+[ "$census_runs" -ge 1 ] || die "bench-mem: BENCH_CENSUS_RUNS=$census_runs: want 1 or more"
 [ "$boots" -ge 1 ] || die "bench-mem: BENCH_BOOTS=$boots: want 1 or more"
 [ "$procs" -ge 1 ] || die "bench-mem: BENCH_PROCS=$procs: want 1 or more"
 [ "$regions" -ge 1 ] || die "bench-mem: BENCH_REGIONS=$regions: want 1 or more"
@@ -112,7 +121,7 @@ guest_script() {
 	for m in "${census_modes[@]}"; do
 		echo "echo ${m%+64k} >$thp/enabled"
 		echo "if [ -e $thp/hugepages-64kB/enabled ]; then echo $([ "$m" = always+64k ] && echo always || echo never) >$thp/hugepages-64kB/enabled; fi"
-		echo "$b census -n $procs -l $m"
+		echo "for _ in $(seq -s ' ' 1 "$census_runs"); do $b census -n $procs -l $m; done"
 	done
 	echo "if [ -e $thp/hugepages-64kB/enabled ]; then echo never >$thp/hugepages-64kB/enabled; fi"
 	# shellcheck disable=SC2016 # $thp_was is for the guest to expand
@@ -125,6 +134,38 @@ guest_script() {
 	echo "else"
 	echo '	echo "guest: no gcc in the guest: workload exec skipped"'
 	echo "fi"
+}
+
+# median_line: from lines of the same fields (one workload run several
+# times), one line: each integer field the median of its values (the lower
+# of the middle two for an even count), the others as in the first line;
+# then anon_huge_kb_min=, anon_huge_kb_max= and runs=.
+median_line() {
+	awk '
+		{
+			for (i = 1; i <= NF; i++) {
+				if (NR == 1) tok[++nt] = $i
+				if (split($i, kv, "=") == 2 && kv[2] ~ /^-?[0-9]+$/)
+					val[kv[1], NR] = kv[2] + 0
+			}
+		}
+		END {
+			for (t = 1; t <= nt; t++) {
+				if (split(tok[t], kv, "=") != 2 || kv[2] !~ /^-?[0-9]+$/) {
+					out = out (t > 1 ? " " : "") tok[t]
+					continue
+				}
+				for (i = 1; i <= NR; i++) v[i] = val[kv[1], i]
+				for (i = 2; i <= NR; i++)	# insertion sort: a few runs
+					for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+						x = v[j]; v[j] = v[j - 1]; v[j - 1] = x
+					}
+				out = out " " kv[1] "=" v[int((NR + 1) / 2)]
+				if (kv[1] == "anon_huge_kb")
+					range = sprintf(" anon_huge_kb_min=%d anon_huge_kb_max=%d", v[1], v[NR])
+			}
+			print out range " runs=" NR
+		}'
 }
 
 # field LINE NAME: the value of NAME=... in LINE
@@ -148,7 +189,7 @@ boot() {
 	fi
 	guest_script "$k" "$part" >"$dir/guest.sh"
 	GUEST_CMDLINE="$cmdline ${GUEST_CMDLINE:-}" \
-		"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$dir" 1800 \
+		"$TOP/scripts/guest-boot.sh" "${kernel[$k]}" "$dir" 3600 \
 		"bash $(printf %q "$dir/guest.sh")" >"$dir/bench.out" 2>&1 || rc=$?
 	cat "$dir/bench.out" >>"$out/$k/bench.out"
 	[ $rc = 0 ] || { cat "$dir/bench.out" >&2; die "bench-mem: the $k guest ($part) failed (exit $rc; console: $dir/console.log)"; }
@@ -185,6 +226,7 @@ for k in base patched; do
 		*)        head="anon-mem-bench: workload=$w " ;;
 		esac
 		line=$(awk -v h="$head" 'index($0, h) == 1' "$out/$k/bench.out")
+		case $w in census:*) [ -z "$line" ] || line=$(median_line <<<"$line") ;; esac
 		if [ -z "$line" ]; then
 			cat "$out/$k/bench.out" >&2
 			die "bench-mem: no result for workload $w from the $k kernel (console: $out/$k/*/console.log)"
@@ -245,15 +287,17 @@ slab_table() {
 # remains should have a cause among them.
 for m in "${census_modes[@]}"; do
 	w=census:$m
-	printf '\nworkload census, THP %s: %s python3 (4 threads each), %s perl, %s bash, alive at once (deltas over the idle guest)\n' \
-		"$m" "$procs" "$procs" "$procs"
+	printf '\nworkload census, THP %s: %s python3 (4 threads each), %s perl, %s bash, alive at once (deltas over the idle guest; medians of %s runs)\n' \
+		"$m" "$procs" "$procs" "$procs" "$census_runs"
 	slab_table "$w"
 	awk -v bh="$(field "${result[base,$w]}" anon_huge_kb)" -v ph="$(field "${result[patched,$w]}" anon_huge_kb)" \
 	    -v bt="$(field "${result[base,$w]}" thp_fault_alloc)" -v pt="$(field "${result[patched,$w]}" thp_fault_alloc)" \
-	    -v bm="$(field "${result[base,$w]}" mthp64k_fault_alloc)" -v pm="$(field "${result[patched,$w]}" mthp64k_fault_alloc)" '
+	    -v bm="$(field "${result[base,$w]}" mthp64k_fault_alloc)" -v pm="$(field "${result[patched,$w]}" mthp64k_fault_alloc)" \
+	    -v bl="$(field "${result[base,$w]}" anon_huge_kb_min)" -v bu="$(field "${result[base,$w]}" anon_huge_kb_max)" \
+	    -v pl="$(field "${result[patched,$w]}" anon_huge_kb_min)" -v pu="$(field "${result[patched,$w]}" anon_huge_kb_max)" '
 		function r(b, p) { return b > 0 ? sprintf("%.3f", p / b) : "n/a" }
 		BEGIN {
-			printf "%-15s %12d %12d %8s   AnonHugePages kB\n", "meminfo", bh, ph, r(bh, ph)
+			printf "%-15s %12d %12d %8s   AnonHugePages kB (range: base %d-%d, patched %d-%d)\n", "meminfo", bh, ph, r(bh, ph), bl, bu, pl, pu
 			printf "%-15s %12d %12d %8s   thp_fault_alloc\n", "vmstat", bt, pt, r(bt, pt)
 			printf "%-15s %12d %12d %8s   64 KiB anon_fault_alloc\n", "mthp", bm, pm, r(bm, pm)
 		}'
