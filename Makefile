@@ -48,6 +48,9 @@
 #                   kernel path and rmap function, base vs patched guest
 #   make kunit-arm64 the mm KUnit suites on arm64 (cross-built, booted in
 #                   qemu-system-aarch64; PAGES=64K for 64 KiB pages)
+#   make layout-report struct vm_area_struct and anon_vma in the configs
+#                   kernels ship (ours, NUMA_BALANCING + ANON_VMA_NAME,
+#                   Debian's amd64 config, arm64 Android-like): base vs series
 #   make matrix     W=1 x86_64, i386, !KSM, !PER_VMA_LOCK, !THP, LLVM=-19,
 #                   arm64 4K and 64K, riscv !MMU, sparse and every prefix of
 #                   the series: no new warning vs the base
@@ -60,7 +63,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all main deps fetch apply export kunit check shellcheck kernel-doc series bisect harness \
-	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem bench-profile kunit-arm64 matrix help clean distclean
+	vng selftest workflow mutation layout guest-test stress bench-ksm bench-mem bench-profile kunit-arm64 layout-report matrix help clean distclean
 
 all: main
 
@@ -137,6 +140,9 @@ bench-profile: deps
 kunit-arm64: apply
 	$(S)/kunit-arm64.sh
 
+layout-report: deps
+	$(S)/layout-report.sh
+
 matrix: deps
 	$(S)/matrix.sh
 
@@ -147,7 +153,7 @@ help:
 clean:
 	@[ ! -d build/linux ] || git -C build/linux worktree prune
 	rm -rf build/linux build/linux.tmp build/check-tree build/kunit-x86_64* build/kunit-arm64-* build/kunit-mutation* build/mutation* build/base build/check build/vng \
-		build/guest-* build/stress-* build/matrix* build/layout-x86_64 \
+		build/guest-* build/stress-* build/matrix* build/layout-x86_64* build/layout-report \
 		build/selftest* build/bench-ksm build/bench-mem*
 
 distclean:
