@@ -17,9 +17,12 @@
 #   prefix   W=1 at every prefix of patches/series (bisectability), on
 #            x86_64 and on each config in PREFIX_CONFIGS (default "x86_64";
 #            e.g. PREFIX_CONFIGS="x86_64 llvm arm64 nommu"): the mm/ objects
-#            that config builds of every mm/ .c file the series touches (all
-#            of mm/ with PREFIX_FULL=1; a full mm/ build per prefix costs
-#            ~2 min each, as every prefix edits include/linux/mm.h); a
+#            that config builds, at that prefix, of every mm/ .c file the
+#            series touches (a KUnit suite whose option the prefix's config
+#            lacks, as on arm64 before it selects the lazy layer, is left
+#            out; all of mm/ with PREFIX_FULL=1; a full mm/ build per
+#            prefix costs ~2 min, as every prefix edits
+#            include/linux/mm.h); a
 #            prefix whose patch changes only tools/ or Documentation/ is
 #            skipped (PREFIX_FROM=N: only prefixes N and later, e.g. the
 #            patches that were just added; PREFIX_TO=M: only prefixes up
@@ -165,6 +168,33 @@ build() {
 	log "matrix: $c at $label: $(wc -l <"$l.warn") warnings ($((SECONDS - t0)) s)"
 }
 
+# built_here CONFIG OBJ: false if every rule for OBJ in mm/Makefile and in
+# its own directory's Makefile is obj-$(CONFIG_X) and the CONFIG build dir's
+# .config (as olddefconfig left it at this prefix) has none of those X: at a
+# prefix before an architecture selects a feature, the feature's KUnit suite
+# is not built.
+built_here() {
+	local c=$1 obj=$2 mk sym
+	local -a syms=()
+	for mk in mm/Makefile "${obj%/*}/Makefile"; do
+		[ -f "$wt/$mk" ] || continue
+		mapfile -t -O "${#syms[@]}" syms < <(awk -v o="${obj#"${mk%/Makefile}"/}" '
+			/^obj-\$\(CONFIG_[A-Z0-9_]+\)/ {
+				for (i = 2; i <= NF; i++)
+					if ($i == o) {
+						match($0, /CONFIG_[A-Z0-9_]+/)
+						print substr($0, RSTART, RLENGTH)
+						break
+					}
+			}' "$wt/$mk")
+	done
+	[ ${#syms[@]} -gt 0 ] || return 0
+	for sym in "${syms[@]}"; do
+		! grep -qE "^$sym=[ym]\$" "$(dir_of "$c")/.config" || return 0
+	done
+	return 1
+}
+
 # compare CONFIG LABEL: warnings of LABEL that the base does not have.
 compare() {
 	local c=$1 label=$2 new
@@ -237,9 +267,12 @@ if [ ${#pcfgs[@]} -gt 0 ]; then
 			else
 				# The series' mm/ .c files that exist here and that
 				# this config builds (they have an object after its
-				# full build).
+				# full build, and their option is on at this prefix).
+				read -ra env <<<"$(env_of "$c")"
+				env "${env[@]}" make -s -C "$wt" O="$(dir_of "$c")" olddefconfig >/dev/null
 				mapfile -t objs < <(for f in "${touched[@]}"; do
-					[ -f "$wt/$f" ] && grep -qxF "${f%.c}.o" "$logs/$c.objs" && echo "${f%.c}.o"; done)
+					[ -f "$wt/$f" ] && grep -qxF "${f%.c}.o" "$logs/$c.objs" &&
+						built_here "$c" "${f%.c}.o" && echo "${f%.c}.o"; done)
 				build "$c" "p$i" "${objs[@]}"
 			fi
 			compare "$c" "p$i"
