@@ -320,7 +320,8 @@ for m in "${census_modes[@]}"; do
 	# child VMAs get theirs from the fork), its own or its mm's home:
 	# their sum, at least the anon_vmas that remain, says that every one
 	# has a named cause.
-	grep -o 'vmstat\.anon_vma_lazy_\(refuse\|upgrade\)_[a-z_]*=[0-9-]*' <<<"${result[patched,$w]}" |
+	# (none, and no line, when the patched kernel has no such counters)
+	{ grep -o 'vmstat\.anon_vma_lazy_\(refuse\|upgrade\)_[a-z_]*=[0-9-]*' <<<"${result[patched,$w]}" || true; } |
 		awk -F= -v pa="$(field "${result[patched,$w]}" anon_vma)" '
 			{ n += $2 }
 			END { if (NR) printf "patched VMAs given an anon_vma (refusals + upgrades; several may share one home): %d, for %d anon_vmas\n", n, pa }'
