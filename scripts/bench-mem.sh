@@ -12,8 +12,9 @@
 # (real programs: python3 with threads, perl, bash, alive at once, under each
 # THP setting of $census_modes, with the lazy layer's /proc/vmstat events),
 # regions, split, forktree, exec (a C compile; skipped when the guest has no
-# gcc) and time (see the comment at the top of
-# tools/anon-mem-bench/anon-mem-bench.c).
+# gcc), time and contend (first faults of one mm's threads at once, and a
+# fork server's children, where VMAs that share a home contend for its lock;
+# see the comment at the top of tools/anon-mem-bench/anon-mem-bench.c).
 # A benchmark, not a test: it fails only when a run fails, never on the
 # numbers; the targets (regions and split: anon_vma and anon_vma_chain <= 1%
 # of the base; census: anon_vma <= 10%, anon_vma_chain <= 25%, AnonHugePages
@@ -78,6 +79,10 @@ slab_workloads=(regions split forktree exec)
 # always+64k also enables the 64 KiB mTHP size.
 census_modes=(never madvise always always+64k)
 thp=/sys/kernel/mm/transparent_hugepage
+# contend: a quarter of the regions (its fork server's children write every
+# page of them), at least 16; and the children of the fork server.
+contend_regions=$((regions / 4 > 16 ? regions / 4 : 16))
+contend_children=4
 
 bench_setup bench-mem anon-mem-bench "$out"
 [ -f "$src" ] || die "bench-mem: $src is missing"
@@ -113,6 +118,8 @@ guest_script() {
 		# The object sizes without slab_debug's metadata, for the bytes.
 		echo "printf 'guest: objsize'; for c in anon_vma anon_vma_chain vm_area_struct; do awk -v c=\$c '\$1 == c { printf \" %s=%s\", c, \$4 }' /proc/slabinfo; done; echo"
 		echo "$b time -n $regions -r $runs"
+		# Contention for a home: one thread per vCPU.
+		echo "$b contend -n $contend_regions -t \$(nproc) -c $contend_children -r $runs"
 		return
 	fi
 	# census first, on the idle system; the THP setting back to the
@@ -211,6 +218,9 @@ for i in $(seq 1 "$boots"); do
 		line=$(grep '^anon-mem-bench: workload=time ' "$out/$k/time-$i/bench.out" || true)
 		[ -n "$line" ] || die "bench-mem: no result for workload time from the $k kernel (console: $out/$k/time-$i/console.log)"
 		result[$k,time,$i]=$line
+		line=$(grep '^anon-mem-bench: workload=contend ' "$out/$k/time-$i/bench.out" || true)
+		[ -n "$line" ] || die "bench-mem: no result for workload contend from the $k kernel (console: $out/$k/time-$i/console.log)"
+		result[$k,contend,$i]=$line
 	done
 done
 
@@ -379,16 +389,21 @@ done
 printf '\nworkload time: %s regions, %s runs in each of %s boots per kernel (microseconds;\n' \
 	"$regions" "$runs" "$boots"
 printf 'ratio patched/base, < 1 is faster; mprotect_small/_1g: one page in the middle\n'
-printf 'of a populated 64 KiB / 1 GiB mapping)\n'
+printf 'of a populated 64 KiB / 1 GiB mapping; fault1/faultT/forkserver: workload\n'
+printf 'contend, %s regions, first faults by 1 thread and by %s threads of one\n' \
+	"$contend_regions" "$(field "${result[base,contend,1]}" threads)"
+printf 'process at once, and %s children of a fork server that write every page)\n' "$contend_children"
 printf '%-15s %12s %12s %9s %12s %12s %9s %9s %12s\n' step "base median" "patch. med." "ratio med" \
 	"base min" "patched min" "ratio min" "paired" "base spread"
-for s in fault forkexit munmap mprotect_small mprotect_1g; do
+for s in fault forkexit munmap mprotect_small mprotect_1g fault1 faultT forkserver; do
 	bmed=() pmed=() bmin=() pmin=()
+	w="time"
+	case $s in fault1 | faultT | forkserver) w=contend ;; esac
 	for i in $(seq 1 "$boots"); do
-		bmed+=("$(field "${result[base,time,$i]}" "${s}_median_us")")
-		pmed+=("$(field "${result[patched,time,$i]}" "${s}_median_us")")
-		bmin+=("$(field "${result[base,time,$i]}" "${s}_min_us")")
-		pmin+=("$(field "${result[patched,time,$i]}" "${s}_min_us")")
+		bmed+=("$(field "${result[base,$w,$i]}" "${s}_median_us")")
+		pmed+=("$(field "${result[patched,$w,$i]}" "${s}_median_us")")
+		bmin+=("$(field "${result[base,$w,$i]}" "${s}_min_us")")
+		pmin+=("$(field "${result[patched,$w,$i]}" "${s}_min_us")")
 	done
 	awk -v s="$s" -v bd="${bmed[*]}" -v pd="${pmed[*]}" -v bm="${bmin[*]}" -v pm="${pmin[*]}" '
 		function sort(a, n,   i, j, t) {

@@ -53,6 +53,17 @@
  *             populated anonymous mapping of 64 KiB (mprotect_small) and of
  *             1 GiB (mprotect_1g): a split of a VMA whose cost should not
  *             grow with its size. No slab sampling, no root needed.
+ *   contend   wall-clock time, median over R runs, of the rmap paths that
+ *             contend for one lock per mm when its VMAs share a home
+ *             anon_vma: fault1 (one thread writes every page of N regions,
+ *             mapped beforehand), faultT (T threads of one process each
+ *             write every page of N / T regions of their own, all at once,
+ *             timed from the start to the last thread's end), and
+ *             forkserver (with N regions mapped and written, fork C
+ *             children at once, each writes every page, CoW, and exits;
+ *             timed from the first fork to the last waitpid()). faultT /
+ *             fault1 is how well first faults scale in one mm. No root
+ *             needed.
  *
  * Prints one line per run, for example
  *   anon-mem-bench: workload=regions n=10000 anon_vma=10000
@@ -77,12 +88,14 @@
  *        anon-mem-bench exec -- CMD [ARG...]
  *        anon-mem-bench census [-n P] [-l LABEL]
  *        anon-mem-bench time [-n N] [-r RUNS]
+ *        anon-mem-bench contend [-n N] [-t THREADS] [-c CHILDREN] [-r RUNS]
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,7 +190,8 @@ static void __noreturn usage(void)
 		"       anon-mem-bench forktree [-n N] [-d DEPTH]\n"
 		"       anon-mem-bench exec -- CMD [ARG...]\n"
 		"       anon-mem-bench census [-n P] [-l LABEL]\n"
-		"       anon-mem-bench time [-n N] [-r RUNS]\n");
+		"       anon-mem-bench time [-n N] [-r RUNS]\n"
+		"       anon-mem-bench contend [-n N] [-t THREADS] [-c CHILDREN] [-r RUNS]\n");
 	exit(1);
 }
 
@@ -382,7 +396,7 @@ static char *region_addr(char *base, long i)
  * first reserved PROT_NONE (so that nothing else lands in it), each region
  * mapped over the reservation with MAP_FIXED, and each gap page unmapped as
  * soon as its region is in place (the VMA count stays near @n). Returns the
- * start of the span: munmap(base, span_bytes(n)) unmaps it all.
+ * start of the span; unmap_regions() unmaps it.
  */
 static char *map_regions(long n)
 {
@@ -407,6 +421,17 @@ static char *map_regions(long n)
 	if (munmap(base + span_bytes(n) - page_size, page_size))
 		die("munmap of the gap after the last region");
 	return base;
+}
+
+/*
+ * Unmap the @n regions at @base and the gaps between them, in one munmap().
+ * Not the gap pages at either end: once unmapped, they are free for the next
+ * mapping next to them (a thread's stack, say) to take.
+ */
+static void unmap_regions(char *base, long n)
+{
+	if (munmap(base + page_size, span_bytes(n) - 2 * page_size))
+		die("munmap of %ld regions", n);
 }
 
 /* Write one byte to every page of the @n regions at @base. */
@@ -449,8 +474,7 @@ static void bench_regions(long n, int split)
 	check_vmas(vmas_before, n, split ? 3 : 1);
 	snprintf(head, sizeof(head), "%s n=%ld", split ? "split" : "regions", n);
 	print_result(head, &delta);
-	if (munmap(base, span_bytes(n)))
-		die("munmap");
+	unmap_regions(base, n);
 }
 
 /* MemAvailable from /proc/meminfo in bytes, or -1 if it is not there. */
@@ -615,8 +639,7 @@ static void bench_forktree(long n, int depth)
 	slab_delta(&before, &after, &delta);
 	snprintf(head, sizeof(head), "forktree n=%ld depth=%d procs=%ld", n, depth, children + 1);
 	print_result(head, &delta);
-	if (munmap(base, span_bytes(n)))
-		die("munmap");
+	unmap_regions(base, n);
 }
 
 static void bench_exec(char **cmd)
@@ -946,8 +969,7 @@ static void bench_time(long n, long runs)
 		t2 = now_us();
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			fatal("time: the forked child did not exit with 0 (status 0x%x)", status);
-		if (munmap(base, span_bytes(n)))
-			die("munmap");
+		unmap_regions(base, n);
 		t3 = now_us();
 		fault_us[i] = t1 - t0;
 		fork_us[i] = t2 - t1;
@@ -973,9 +995,146 @@ static void bench_time(long n, long runs)
 	free(big_us);
 }
 
+/* contend: one faulting thread's share of the regions. */
+struct fault_share {
+	pthread_barrier_t *start;
+	char *base;		/* its own span of regions, mapped */
+	long n;
+	double end_us;		/* when it wrote its last page */
+};
+
+static void *fault_thread(void *arg)
+{
+	struct fault_share *share = arg;
+	int ret = pthread_barrier_wait(share->start);
+
+	if (ret && ret != PTHREAD_BARRIER_SERIAL_THREAD)
+		fatal("contend: pthread_barrier_wait: %s", strerror(ret));
+	touch_regions(share->base, share->n, 1);
+	share->end_us = now_us();
+	return NULL;
+}
+
+/*
+ * Map @n regions in @threads spans, one per thread, then let the threads
+ * write every page of their span at once; return the time from the start
+ * to the last thread's end. The mapping is not timed: mmap() takes the mmap
+ * lock for write, which any two threads contend for on every kernel.
+ */
+static double time_faults(long n, long threads)
+{
+	struct fault_share *share;
+	pthread_barrier_t start;
+	pthread_t *tid;
+	double t0, end = 0;
+	long i, per = n / threads;
+	int ret;
+
+	share = calloc(threads, sizeof(*share));
+	tid = calloc(threads, sizeof(*tid));
+	if (!share || !tid)
+		die("calloc");
+	ret = pthread_barrier_init(&start, NULL, threads + 1);
+	if (ret)
+		fatal("contend: pthread_barrier_init: %s", strerror(ret));
+	for (i = 0; i < threads; i++) {
+		share[i].start = &start;
+		share[i].n = i == threads - 1 ? n - per * (threads - 1) : per;
+		share[i].base = map_regions(share[i].n);
+		ret = pthread_create(&tid[i], NULL, fault_thread, &share[i]);
+		if (ret)
+			fatal("contend: pthread_create: %s", strerror(ret));
+	}
+	t0 = now_us();
+	ret = pthread_barrier_wait(&start);
+	if (ret && ret != PTHREAD_BARRIER_SERIAL_THREAD)
+		fatal("contend: pthread_barrier_wait: %s", strerror(ret));
+	for (i = 0; i < threads; i++) {
+		ret = pthread_join(tid[i], NULL);
+		if (ret)
+			fatal("contend: pthread_join: %s", strerror(ret));
+		if (share[i].end_us > end)
+			end = share[i].end_us;
+	}
+	for (i = 0; i < threads; i++)
+		unmap_regions(share[i].base, share[i].n);
+	pthread_barrier_destroy(&start);
+	free(share);
+	free(tid);
+	return end - t0;
+}
+
+/*
+ * With @n regions mapped and written, fork @children children at once; each
+ * writes every page (CoW) and exits. Return the time from the first fork to
+ * the last waitpid().
+ */
+static double time_forkserver(long n, long children)
+{
+	char *base = map_regions(n);
+	double t0, t1;
+	int status;
+	long i;
+	pid_t pid;
+
+	touch_regions(base, n, 1);
+	if (fflush(NULL))
+		die("fflush");
+	t0 = now_us();
+	for (i = 0; i < children; i++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			touch_regions(base, n, 2);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < children; i++) {
+		pid = wait(&status);
+		if (pid < 0)
+			die("wait");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fatal("contend: child %d did not exit with 0 (status 0x%x)", (int)pid, status);
+	}
+	t1 = now_us();
+	unmap_regions(base, n);
+	return t1 - t0;
+}
+
+static void bench_contend(long n, long threads, long children, long runs)
+{
+	double *one_us, *many_us, *fork_us;
+	long i;
+
+	if (n < threads)
+		fatal("contend: -n %ld is fewer regions than -t %ld threads", n, threads);
+	one_us = calloc(runs, sizeof(*one_us));
+	many_us = calloc(runs, sizeof(*many_us));
+	fork_us = calloc(runs, sizeof(*fork_us));
+	if (!one_us || !many_us || !fork_us)
+		die("calloc");
+	for (i = 0; i < runs; i++) {
+		one_us[i] = time_faults(n, 1);
+		many_us[i] = time_faults(n, threads);
+		fork_us[i] = time_forkserver(n, children);
+	}
+	qsort(one_us, runs, sizeof(double), cmp_double);
+	qsort(many_us, runs, sizeof(double), cmp_double);
+	qsort(fork_us, runs, sizeof(double), cmp_double);
+	printf("anon-mem-bench: workload=contend n=%ld threads=%ld children=%ld runs=%ld fault1_median_us=%.1f fault1_min_us=%.1f faultT_median_us=%.1f faultT_min_us=%.1f forkserver_median_us=%.1f forkserver_min_us=%.1f\n",
+	       n, threads, children, runs, one_us[runs / 2], one_us[0],
+	       many_us[runs / 2], many_us[0], fork_us[runs / 2], fork_us[0]);
+	if (fflush(stdout))
+		die("writing the result");
+	free(one_us);
+	free(many_us);
+	free(fork_us);
+}
+
 int main(int argc, char **argv)
 {
-	long n = 10000, runs = 11, depth = 3, procs = 10;
+	long n = 10000, runs = 11, depth = 3, procs = 10, threads = 2, children = 4;
 	const char *opts, *what, *label = "default";
 	int opt;
 
@@ -992,6 +1151,8 @@ int main(int argc, char **argv)
 		opts = "+n:l:";
 	else if (!strcmp(what, "time"))
 		opts = "+n:r:";
+	else if (!strcmp(what, "contend"))
+		opts = "+n:r:t:c:";
 	else
 		usage();
 
@@ -1016,6 +1177,12 @@ int main(int argc, char **argv)
 		case 'r':
 			runs = parse_num(opt, optarg, 1, 100000);
 			break;
+		case 't':
+			threads = parse_num(opt, optarg, 1, 256);
+			break;
+		case 'c':
+			children = parse_num(opt, optarg, 1, 256);
+			break;
 		default:
 			fprintf(stderr, "anon-mem-bench: %s: unknown option -%c or no value given\n",
 				what, optopt);
@@ -1037,6 +1204,8 @@ int main(int argc, char **argv)
 		bench_exec(argv + optind);
 	else if (!strcmp(what, "census"))
 		bench_census(procs, label);
+	else if (!strcmp(what, "contend"))
+		bench_contend(n, threads, children, runs);
 	else
 		bench_time(n, runs);
 	return 0;
