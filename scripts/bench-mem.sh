@@ -215,12 +215,11 @@ for i in $(seq 1 "$boots"); do
 	for k in base patched; do
 		log "bench-mem: booting the $k kernel (timing boot $i of $boots): $runs timed runs over $regions regions"
 		boot "$k" time "$out/$k/time-$i"
-		line=$(grep '^anon-mem-bench: workload=time ' "$out/$k/time-$i/bench.out" || true)
-		[ -n "$line" ] || die "bench-mem: no result for workload time from the $k kernel (console: $out/$k/time-$i/console.log)"
-		result[$k,time,$i]=$line
-		line=$(grep '^anon-mem-bench: workload=contend ' "$out/$k/time-$i/bench.out" || true)
-		[ -n "$line" ] || die "bench-mem: no result for workload contend from the $k kernel (console: $out/$k/time-$i/console.log)"
-		result[$k,contend,$i]=$line
+		for w in time contend; do
+			line=$(grep "^anon-mem-bench: workload=$w " "$out/$k/time-$i/bench.out" || true)
+			[ -n "$line" ] || die "bench-mem: no result for workload $w from the $k kernel (console: $out/$k/time-$i/console.log)"
+			result[$k,$w,$i]=$line
+		done
 	done
 done
 

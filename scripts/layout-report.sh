@@ -101,24 +101,23 @@ build() {
 	echo "$dir"
 }
 
-size_of() {
-	pahole -C "$1" "$2" | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p'
-}
+# The object built with each struct's debug info.
+obj_of() { case $1 in vm_area_struct) echo mm/vma_init.o ;; anon_vma) echo mm/ksm.o ;; esac; }
 
-# Yes or no for an option of the series' config, for the table.
-opt() { grep -qxF "CONFIG_$1=y" "$2/.config" && echo y || echo n; }
+# y or n: option CONFIG_$1 in the config of build dir $2, for the table.
+config_has() { grep -qxF "CONFIG_$1=y" "$2/.config" && echo y || echo n; }
 
 rows=()
 for c in $configs; do
 	b=$(build "$c" "$base" base)
 	s=$(build "$c" "$series" series)
 	for st in vm_area_struct anon_vma; do
-		bs=$(size_of "$st" "$b/mm/vma_init.o") ss=$(size_of "$st" "$s/mm/vma_init.o")
-		[ "$st" = vm_area_struct ] || { bs=$(size_of "$st" "$b/mm/ksm.o"); ss=$(size_of "$st" "$s/mm/ksm.o"); }
+		bs=$(struct_size "$st" "$b/$(obj_of "$st")") ss=$(struct_size "$st" "$s/$(obj_of "$st")")
 		[ -n "$bs" ] && [ -n "$ss" ] || die "layout-report: pahole found no struct $st for $c"
 		rows+=("$(printf '%-14s %-15s %5s %7s %7s   NUMA_BALANCING=%s ANON_VMA_NAME=%s PER_VMA_LOCK=%s ANON_VMA_LAZY=%s' \
 			"$c" "$st" "$bs" "$ss" "$(awk -v b="$bs" -v s="$ss" 'BEGIN { printf "%.3f", s / b }')" \
-			"$(opt NUMA_BALANCING "$s")" "$(opt ANON_VMA_NAME "$s")" "$(opt PER_VMA_LOCK "$s")" "$(opt ANON_VMA_LAZY "$s")")")
+			"$(config_has NUMA_BALANCING "$s")" "$(config_has ANON_VMA_NAME "$s")" \
+			"$(config_has PER_VMA_LOCK "$s")" "$(config_has ANON_VMA_LAZY "$s")")")
 	done
 done
 

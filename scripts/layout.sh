@@ -76,7 +76,7 @@ for c in "${checks[@]}"; do
 	IFS='|' read -r variant _ name obj base want <<<"$c"
 	want=${want:-$base}
 	out=${outdir[$variant]}
-	got=$(pahole -C "$name" "$out/$obj" | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p')
+	got=$(struct_size "$name" "$out/$obj")
 	[ -n "$got" ] || die "layout: pahole found no struct $name in $obj"
 	if [ "$got" = "$want" ]; then
 		echo "layout: struct $name ($variant): $got bytes (base: $base) ok"

@@ -57,6 +57,12 @@ bench_setup() {
 		die "$1: building tools/$2 failed"
 }
 
+# struct_size STRUCT OBJ: the size in bytes of struct STRUCT in the debug
+# info of OBJ, as pahole reports it; nothing if OBJ has no such struct.
+struct_size() {
+	pahole -C "$1" "$2" | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p'
+}
+
 # Print the patch files present in patches/ (not the cover letter), sorted.
 patch_files() {
 	local f
