@@ -5,10 +5,9 @@
 # read their size with pahole. Prints one line per struct; fails on a change.
 #
 # vm_area_struct is checked a second time with CONFIG_ANON_VMA_NAME=y too, as
-# Android and our guest kernels have it: that option takes the tail padding
-# that vm_rcuref would otherwise use. (With CONFIG_NUMA_BALANCING=y as well,
-# no 4 bytes are left, and the struct grows to 256 bytes: see the cover
-# letter.)
+# Android and our guest kernels have it: that option takes the tail padding.
+# (VMA_REF has no field of its own since patch 64; make layout-report checks
+# CONFIG_NUMA_BALANCING=y as well, which was 256 bytes before.)
 #
 # struct anon_vma is 88 bytes in the base and 104 with the series: the home's
 # owner mm (home_mm, patch 56) takes 8 bytes, and its pointer to the munmap()
