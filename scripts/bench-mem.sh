@@ -388,7 +388,7 @@ done
 printf '\nworkload time: %s regions, %s runs in each of %s boots per kernel (microseconds;\n' \
 	"$regions" "$runs" "$boots"
 printf 'ratio patched/base, < 1 is faster; mprotect_small/_1g: one page in the middle\n'
-printf 'of a populated 64 KiB (a run: the median of 201) / 1 GiB mapping;\n'
+printf 'of a populated 64 KiB (a run: the median of SMALL_SPLITS) / 1 GiB mapping;\n'
 printf 'fault1/faultT/forkserver: workload\n'
 printf 'contend, %s regions, first faults by 1 thread and by %s threads of one\n' \
 	"$contend_regions" "$(field "${result[base,contend,1]}" threads)"

@@ -940,23 +940,16 @@ static double time_mprotect_split(size_t bytes)
 	return t1 - t0;
 }
 
-/*
- * The median of @n times of time_mprotect_split(@bytes), each of a mapping
- * of its own.
- */
-static double time_mprotect_split_median(size_t bytes, int n)
+/* The median of SMALL_SPLITS times of time_mprotect_split(@bytes). */
+static double time_mprotect_split_median(size_t bytes)
 {
-	double *us = calloc(n, sizeof(*us)), median;
+	double us[SMALL_SPLITS];
 	int i;
 
-	if (!us)
-		die("calloc");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < SMALL_SPLITS; i++)
 		us[i] = time_mprotect_split(bytes);
-	qsort(us, n, sizeof(double), cmp_double);
-	median = us[n / 2];
-	free(us);
-	return median;
+	qsort(us, SMALL_SPLITS, sizeof(double), cmp_double);
+	return us[SMALL_SPLITS / 2];
 }
 
 static void bench_time(long n, long runs)
@@ -997,7 +990,7 @@ static void bench_time(long n, long runs)
 		fault_us[i] = t1 - t0;
 		fork_us[i] = t2 - t1;
 		munmap_us[i] = t3 - t2;
-		small_us[i] = time_mprotect_split_median(SMALL_BYTES, SMALL_SPLITS);
+		small_us[i] = time_mprotect_split_median(SMALL_BYTES);
 		big_us[i] = time_mprotect_split(BIG_BYTES);
 	}
 	qsort(fault_us, runs, sizeof(double), cmp_double);
